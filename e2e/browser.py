@@ -1,0 +1,82 @@
+"""Which Chromium to launch, and with which flags.
+
+Playwright's own Chromium is used when it is installed (``playwright install chromium``);
+otherwise the system's (Debian's ``chromium`` package). Both the CLI and pytest use this module
+so a run and a test always drive the same browser.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+SYSTEM_CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+# Without these Chromium keeps opening connections to Google's services, which a closed
+# network (CI runners, this project's sandbox) refuses many times a second.
+QUIET_NETWORK_ARGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+)
+
+
+class BrowserSetupError(RuntimeError):
+    """No usable Chromium was found; the message says how to install one."""
+
+
+def playwright_chromium_path() -> Path | None:
+    """Return the path of Playwright's bundled Chromium if it has been downloaded."""
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as p:
+            path = Path(p.chromium.executable_path)
+    except Exception:  # noqa: BLE001 - any failure means "not available"
+        return None
+    return path if path.exists() else None
+
+
+def system_chromium_path() -> Path | None:
+    """Return the first system Chromium found, honouring ``CHROMIUM_PATH``."""
+    override = os.environ.get("CHROMIUM_PATH")
+    if override:
+        return Path(override)
+    for candidate in SYSTEM_CHROMIUM_CANDIDATES:
+        if Path(candidate).exists():
+            return Path(candidate)
+    found = shutil.which("chromium")
+    return Path(found) if found else None
+
+
+def chromium_executable() -> Path | None:
+    """Pick the Chromium to launch: ``None`` means Playwright's own."""
+    if os.environ.get("CHROMIUM_PATH"):
+        return Path(os.environ["CHROMIUM_PATH"])
+    if playwright_chromium_path() is not None:
+        return None
+    system = system_chromium_path()
+    if system is None:
+        raise BrowserSetupError(
+            "No Chromium found. Install one of: Playwright's own "
+            "(`.venv/bin/playwright install chromium`), or the system package "
+            "(`sudo apt-get install chromium` on Debian/Ubuntu), or set CHROMIUM_PATH "
+            "to a Chromium or Chrome binary."
+        )
+    return system
+
+
+def launch_args(extra: list[str] | None = None) -> dict[str, Any]:
+    """Build keyword arguments for ``BrowserType.launch`` for this machine."""
+    args = list(QUIET_NETWORK_ARGS)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root.
+    args.extend(extra or [])
+    options: dict[str, Any] = {"args": args}
+    executable = chromium_executable()
+    if executable is not None:
+        options["executable_path"] = str(executable)
+    return options
