@@ -1,0 +1,120 @@
+"""A faithful mock of the HENNGE Cloud Protection Admin Console's 2-Step Verification screens.
+
+``create_app`` builds the Flask app; ``python -m mock_console`` serves it with waitress.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import http_date
+from werkzeug.wrappers import Response
+
+from mock_console.accounts import Services
+from mock_console.clock import Clock
+from mock_console.faults import Faults
+from mock_console.messages import choose_language, languages, translate
+from mock_console.sessions import SQLiteSessionInterface
+from mock_console.store import Store
+
+MAX_FORM_BYTES = 64 * 1024
+ERROR_KEYS = {400: "error_bad_request", 404: "error_not_found", 405: "error_method",
+              413: "error_too_large"}
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the console. Config: DATABASE (path), TEST_API (bool), CLOCK (a Clock)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE=str(Path(app.instance_path) / "console.sqlite3"),
+        TEST_API=False,
+        MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_FORM_BYTES,
+        SESSION_COOKIE_NAME="console_session",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,  # the session's own lifetime bounds the token
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked in a hook below, so a fault can switch it off
+    )
+    app.config.update(test_config or {})
+    store = Store(app.config["DATABASE"])
+    clock = app.config.get("CLOCK") or Clock()
+    services = Services(store=store, clock=clock, faults=Faults())
+    app.extensions["mock_console"] = services
+    app.config.setdefault("SECRET_KEY", None)
+    app.secret_key = app.config["SECRET_KEY"] or _persistent_secret_key(store)
+    app.session_interface = SQLiteSessionInterface(store, clock)
+    csrf = CSRFProtect(app)
+
+    from mock_console import account, auth, two_step
+
+    for blueprint in (auth.bp, account.bp, two_step.bp):
+        app.register_blueprint(blueprint)
+    if app.config["TEST_API"]:
+        from mock_console import test_api
+
+        app.register_blueprint(test_api.bp)
+        csrf.exempt(test_api.bp)
+    _install_request_hooks(app, services, csrf)
+    _install_error_pages(app)
+    return app
+
+
+def _persistent_secret_key(store: Store) -> str:
+    """Keep the signing key in the database, so forms and sessions survive a restart."""
+    with store.transaction() as db:
+        db.execute("CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT OR IGNORE INTO settings VALUES ('secret_key', ?)",
+                   (secrets.token_hex(32),))
+        return db.execute("SELECT value FROM settings WHERE name = 'secret_key'").fetchone()[0]
+
+
+def _install_request_hooks(app: Flask, services: Services, csrf: CSRFProtect) -> None:
+    @app.before_request
+    def language_and_csrf() -> None:
+        g.lang = choose_language()
+        if "no_csrf_check" not in services.faults:
+            csrf.protect(apply_exemptions=True)
+
+    @app.after_request
+    def console_headers(response: Response) -> Response:
+        response.headers["Date"] = http_date(services.clock.now())
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    @app.context_processor
+    def template_helpers() -> dict[str, Any]:
+        from mock_console.web import current_user
+
+        return {"t": translate, "lang": g.get("lang", "en"), "languages": languages(),
+                "user": current_user()}
+
+
+def _install_error_pages(app: Flask) -> None:
+    def error_page(key: str, status: int) -> tuple[str, int]:
+        if request.path.startswith("/__test__/"):
+            return {"error": translate(key)}, status  # type: ignore[return-value]
+        return render_template("error.html", message=translate(key)), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_: CSRFError) -> tuple[str, int]:
+        return error_page("error_csrf", 400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        if error.response is not None:
+            return error.response
+        return error_page(ERROR_KEYS.get(error.code or 500, "error_bad_request"), error.code or 500)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> tuple[str, int]:
+        app.logger.exception("unhandled error", exc_info=error)
+        return error_page("error_server", 500)

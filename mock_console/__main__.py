@@ -1,0 +1,62 @@
+"""Serve the mock console with waitress: ``python -m mock_console [--port 8000] [--test-api]``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+
+READY_PREFIX = "mock console serving on "
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m mock_console",
+        description="Serve the mock HENNGE Cloud Protection Admin Console.",
+    )
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port to listen on; 0 picks a free one (default 8000)")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="SQLite database file (default: instance/console.sqlite3)")
+    parser.add_argument("--test-api", action="store_true",
+                        help="serve the /__test__/ API (accounts, clock, faults) to loopback")
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be between 0 and 65535, got {args.port}")
+    if args.threads < 1:
+        parser.error("--threads must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from waitress.server import create_server
+
+    from mock_console import create_app
+
+    config: dict[str, object] = {"TEST_API": args.test_api}
+    if args.db is not None:
+        config["DATABASE"] = str(args.db)
+    try:
+        app = create_app(config)
+        server = create_server(app, host=args.host, port=args.port, threads=args.threads,
+                               ident="mock-console")
+    except OSError as error:
+        print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
+              "Pick another --port (0 picks a free one).", file=sys.stderr)
+        return 2
+    port = server.effective_port  # type: ignore[union-attr]
+    api = "on" if args.test_api else "off"
+    print(f"{READY_PREFIX}http://{args.host}:{port}/ (test API {api}; "
+          f"database {app.config['DATABASE']})", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

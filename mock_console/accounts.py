@@ -1,0 +1,339 @@
+"""What the console does to an account: 2SV setup, code checks, lockout, Recovery Codes, audit.
+
+Screens call these functions; they never touch SQL themselves. Each function runs in one
+transaction, so concurrent requests for one account see each other's effects in order.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from mock_console import recovery, totp
+from mock_console.clock import Clock
+from mock_console.errors import InputError
+from mock_console.faults import Faults
+from mock_console.store import Store
+
+MAX_FAILURES = 5
+LOCK_SECONDS = 300
+SKEW_SECONDS = 2 * totp.PERIOD  # the clock_skew fault
+
+EVENT_TYPES = (
+    "signed_in", "two_step_enabled", "two_step_disabled", "code_rejected", "code_replayed",
+    "locked", "recovery_code_used",
+)
+
+
+@dataclass(frozen=True)
+class Account:
+    """One row of the accounts table."""
+
+    username: str
+    password_hash: str
+    two_step_enabled: bool
+    totp_secret: str | None
+    pending_secret: str | None
+    last_step: int | None
+    failures: int
+    locked_until: float | None
+
+    @property
+    def challenged_at_sign_in(self) -> bool:
+        """Whether sign-in asks for a code (a secret is active)."""
+        return self.totp_secret is not None
+
+
+class Refused(InputError):
+    """Well-formed input the console refused (a wrong or replayed code, a locked account)."""
+
+
+@dataclass(frozen=True)
+class Services:
+    """The mechanisms account operations need, bundled so screens pass one object."""
+
+    store: Store
+    clock: Clock
+    faults: Faults
+
+    def verification_time(self) -> float:
+        """Return the time codes are checked at (skewed when the clock_skew fault is on)."""
+        skew = SKEW_SECONDS if "clock_skew" in self.faults else 0
+        return self.clock.now() + skew
+
+
+def _row_to_account(row: sqlite3.Row | None) -> Account | None:
+    if row is None:
+        return None
+    return Account(
+        username=row["username"], password_hash=row["password_hash"],
+        two_step_enabled=bool(row["two_step_enabled"]), totp_secret=row["totp_secret"],
+        pending_secret=row["pending_secret"], last_step=row["last_step"],
+        failures=row["failures"], locked_until=row["locked_until"],
+    )
+
+
+def load(db: sqlite3.Connection, username: str) -> Account | None:
+    """Return the account named ``username``, or None."""
+    row = db.execute("SELECT * FROM accounts WHERE username = ?", (username,)).fetchone()
+    return _row_to_account(row)
+
+
+def record(db: sqlite3.Connection, username: str, kind: str, at: float, detail: str = "") -> None:
+    """Append an audit event."""
+    db.execute(
+        "INSERT INTO events (username, type, at, detail) VALUES (?, ?, ?, ?)",
+        (username, kind, at, detail),
+    )
+
+
+def events(store: Store, username: str) -> list[dict[str, Any]]:
+    """Return the audit events of an account, oldest first."""
+    rows = store.read().execute(
+        "SELECT type, at, detail FROM events WHERE username = ? ORDER BY id", (username,)
+    ).fetchall()
+    return [{"type": r["type"], "at": r["at"], "detail": r["detail"]} for r in rows]
+
+
+def recovery_codes_left(store: Store, username: str) -> int:
+    """Return how many unused Recovery Codes an account has."""
+    row = store.read().execute(
+        "SELECT COUNT(*) FROM recovery_codes WHERE username = ? AND used_at IS NULL", (username,)
+    ).fetchone()
+    return int(row[0])
+
+
+def create(
+    svc: Services, username: str | None = None, password: str | None = None
+) -> tuple[str, str]:
+    """Create an account with 2SV off and return its username and password."""
+    username = username or f"admin-{secrets.token_hex(5)}@example.com"
+    password = password or secrets.token_urlsafe(12)
+    with _transaction(svc) as db:
+        db.execute(
+            "INSERT INTO accounts (username, password_hash, created_at) VALUES (?, ?, ?)",
+            (username, generate_password_hash(password), svc.clock.now()),
+        )
+    return username, password
+
+
+def authenticate(svc: Services, username: str, password: str) -> Account:
+    """Check a username and password; raise Refused with one message for either being wrong."""
+    account = load(svc.store.read(), username) if len(username) <= 256 else None
+    if account is None or len(password) > 1024:
+        # Hash anyway so a missing account takes as long as a wrong password.
+        check_password_hash(_DUMMY_HASH, password[:1024])
+        raise Refused("signin_failed")
+    if not check_password_hash(account.password_hash, password):
+        raise Refused("signin_failed")
+    return account
+
+
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+def signed_in(svc: Services, username: str, how: str) -> None:
+    """Record a completed sign-in."""
+    with _transaction(svc) as db:
+        record(db, username, "signed_in", svc.clock.now(), how)
+
+
+def begin_setup(svc: Services, username: str) -> str:
+    """Give the account a pending secret ("Set up"), keeping one that is already pending."""
+    with _transaction(svc) as db:
+        account = _require(db, username)
+        if account.pending_secret:
+            return account.pending_secret
+        secret = totp.new_secret()
+        db.execute("UPDATE accounts SET pending_secret = ? WHERE username = ?", (secret, username))
+        return secret
+
+
+def shown_text_key(svc: Services, secret: str) -> str:
+    """Return the key the setup page prints as text (wrong under qr_secret_mismatch)."""
+    if "qr_secret_mismatch" in svc.faults:
+        return totp.new_secret()
+    return secret
+
+
+def enable(svc: Services, username: str, raw_code: str) -> str | None:
+    """Verify a code against the pending secret and turn 2SV on; return the new Recovery Code.
+
+    Raises InputError for malformed input (nothing changes) and Refused for a wrong, replayed
+    or locked-out code (the failure is counted and audited; the pending secret stays).
+    """
+    without_code = "enable_without_code" in svc.faults
+    code = raw_code if without_code else totp.normalise_code(raw_code)
+    with _transaction(svc) as db:
+        account = _require(db, username)
+        if account.pending_secret is None:
+            raise Refused("setup_expired")
+        now = svc.clock.now()
+        if not without_code:
+            step = _check_code(svc, db, account, account.pending_secret, code, now)
+        else:
+            step = totp.step_at(now)
+        if "forget_enable" in svc.faults:  # says on, saves nothing
+            return None if "no_recovery_code" in svc.faults else recovery.new_recovery_code()
+        db.execute(
+            "UPDATE accounts SET two_step_enabled = 1, totp_secret = pending_secret, "
+            "pending_secret = NULL, last_step = ?, failures = 0, locked_until = NULL "
+            "WHERE username = ?",
+            (step, username),
+        )
+        record(db, username, "two_step_enabled", now)
+        db.execute("DELETE FROM recovery_codes WHERE username = ?", (username,))
+        if "no_recovery_code" in svc.faults:
+            return None
+        return _issue_recovery_code(db, username)
+
+
+def verify_sign_in_code(svc: Services, username: str, raw_code: str) -> None:
+    """Check the code asked for at sign-in; raise InputError or Refused when it is not accepted."""
+    code = totp.normalise_code(raw_code)
+    with _transaction(svc) as db:
+        account = _require(db, username)
+        if account.totp_secret is None:
+            raise Refused("two_step_not_on")
+        step = _check_code(svc, db, account, account.totp_secret, code, svc.clock.now())
+        db.execute("UPDATE accounts SET last_step = MAX(COALESCE(last_step, ?), ?) "
+                   "WHERE username = ?", (step, step, username))
+
+
+def use_recovery_code(svc: Services, username: str, raw_code: str) -> str:
+    """Sign in with a Recovery Code; it is used up and a new one is returned."""
+    code = recovery.normalise_recovery_code(raw_code)
+    with _transaction(svc) as db:
+        account = _require(db, username)
+        now = svc.clock.now()
+        _refuse_if_locked(svc, db, account, now)
+        rows = db.execute(
+            "SELECT id, code_hash FROM recovery_codes WHERE username = ? AND used_at IS NULL",
+            (username,),
+        ).fetchall()
+        match = next(
+            (r for r in rows if recovery.recovery_code_matches(r["code_hash"], code)), None
+        )
+        if match is None or account.totp_secret is None:
+            _count_failure(svc, db, account, now, "recovery code")
+            raise Refused("recovery_wrong")
+        record(db, username, "recovery_code_used", now)
+        db.execute("UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ?",
+                   (username,))
+        if "recovery_code_reusable" in svc.faults:
+            return recovery.new_recovery_code()
+        db.execute("UPDATE recovery_codes SET used_at = ? WHERE id = ?", (now, match["id"]))
+        return _issue_recovery_code(db, username)
+
+
+def disable(svc: Services, username: str) -> None:
+    """Turn 2SV off: the secret and every Recovery Code become void."""
+    with _transaction(svc) as db:
+        _require(db, username)
+        keep_secret = "disable_keeps_challenge" in svc.faults
+        db.execute(
+            "UPDATE accounts SET two_step_enabled = 0, pending_secret = NULL, failures = 0, "
+            "locked_until = NULL"
+            + ("" if keep_secret else ", totp_secret = NULL, last_step = NULL")
+            + " WHERE username = ?",
+            (username,),
+        )
+        if not keep_secret:
+            db.execute("DELETE FROM recovery_codes WHERE username = ?", (username,))
+        record(db, username, "two_step_disabled", svc.clock.now())
+
+
+def lock_remaining(svc: Services, account: Account) -> float:
+    """Return the seconds the account stays locked (0 when it is not)."""
+    if account.locked_until is None or "no_lockout" in svc.faults:
+        return 0.0
+    return max(0.0, account.locked_until - svc.clock.now())
+
+
+def _transaction(svc: Services):  # noqa: ANN202 - a context manager
+    """Open a transaction that keeps its writes (failure counts, audit) when a code is refused."""
+    return svc.store.transaction(keep=(Refused,))
+
+
+def _require(db: sqlite3.Connection, username: str) -> Account:
+    account = load(db, username)
+    if account is None:
+        raise Refused("account_missing")
+    return account
+
+
+def _issue_recovery_code(db: sqlite3.Connection, username: str) -> str:
+    code = recovery.new_recovery_code()
+    db.execute(
+        "INSERT INTO recovery_codes (username, code_hash) VALUES (?, ?)",
+        (username, recovery.hash_recovery_code(code)),
+    )
+    return code
+
+
+def _refuse_if_locked(svc: Services, db: sqlite3.Connection, account: Account, now: float) -> None:
+    if "no_lockout" in svc.faults or account.locked_until is None:
+        return
+    if account.locked_until > now:
+        raise Refused("locked", until=account.locked_until,
+                      minutes=max(1, round((account.locked_until - now) / 60)))
+    db.execute("UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ?",
+               (account.username,))
+
+
+def _count_failure(svc: Services, db: sqlite3.Connection, account: Account, now: float,
+                   what: str) -> None:
+    """Count a wrong code; the fifth in a row locks the account for LOCK_SECONDS."""
+    current = db.execute("SELECT failures FROM accounts WHERE username = ?",
+                         (account.username,)).fetchone()[0]
+    failures = current + 1
+    record(db, account.username, "code_rejected", now, what)
+    if failures >= MAX_FAILURES and "no_lockout" not in svc.faults:
+        db.execute("UPDATE accounts SET failures = ?, locked_until = ? WHERE username = ?",
+                   (failures, now + LOCK_SECONDS, account.username))
+        record(db, account.username, "locked", now, f"{failures} failures")
+    else:
+        db.execute("UPDATE accounts SET failures = ? WHERE username = ?",
+                   (failures, account.username))
+
+
+def _check_code(svc: Services, db: sqlite3.Connection, account: Account, secret: str,
+                code: str, now: float) -> int:
+    """Match a well-formed code; count and audit failures; return the matched step."""
+    _refuse_if_locked(svc, db, account, now)
+    if "accept_any_code" in svc.faults:
+        return totp.step_at(now)
+    behind = 2 if "allow_code_from_two_steps_ago" in svc.faults else 1
+    # A new secret has no used steps yet; last_step belongs to the active secret only.
+    last_step = account.last_step if secret == account.totp_secret else None
+    match = totp.verify(secret, code, svc.verification_time(), last_step, behind=behind,
+                        allow_replay="allow_replay" in svc.faults)
+    if match.step is None:
+        _count_failure(svc, db, account, now, "wrong code")
+        raise _wrong_code_refusal(db, account.username)
+    if match.replayed:
+        record(db, account.username, "code_replayed", now)
+        _count_failure(svc, db, account, now, "replayed code")
+        raise Refused("code_replayed")
+    db.execute("UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ?",
+               (account.username,))
+    return match.step
+
+
+def _wrong_code_refusal(db: sqlite3.Connection, username: str) -> Refused:
+    row = db.execute("SELECT failures, locked_until FROM accounts WHERE username = ?",
+                     (username,)).fetchone()
+    if row["locked_until"] is not None:
+        return Refused("locked_now", minutes=LOCK_SECONDS // 60)
+    return Refused("code_wrong", left=MAX_FAILURES - row["failures"])
+
+
+__all__ = [
+    "Account", "InputError", "Refused", "Services", "authenticate", "begin_setup", "create",
+    "disable", "enable", "events", "load", "lock_remaining", "recovery_codes_left",
+    "shown_text_key", "signed_in", "use_recovery_code", "verify_sign_in_code",
+]

@@ -1,0 +1,57 @@
+"""Every string the console shows, from one message catalogue per language.
+
+The labels are the help article's own words, spelling inconsistencies included ("2-Step" and
+"2 Step"): they are what the documentation says the screens show.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, g, request, session
+
+CATALOGUE_DIR = Path(__file__).parent / "messages"
+DEFAULT_LANGUAGE = "en"
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Return the message catalogue of ``lang`` (falls back to English for missing keys)."""
+    messages = json.loads((CATALOGUE_DIR / f"{DEFAULT_LANGUAGE}.json").read_text("utf-8"))
+    if lang != DEFAULT_LANGUAGE:
+        messages.update(json.loads((CATALOGUE_DIR / f"{lang}.json").read_text("utf-8")))
+    return messages
+
+
+def languages() -> list[str]:
+    """Return the language codes that have a catalogue, English first."""
+    others = sorted(p.stem for p in CATALOGUE_DIR.glob("*.json") if p.stem != DEFAULT_LANGUAGE)
+    return [DEFAULT_LANGUAGE, *others]
+
+
+def choose_language() -> str:
+    """Pick the language of this request: ``?lang=``, then the session, then Accept-Language."""
+    available = languages()
+    asked = request.args.get("lang", "")
+    if asked in available:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in available:
+        return session["lang"]
+    return request.accept_languages.best_match(available) or DEFAULT_LANGUAGE
+
+
+def translate(key: str, **params: Any) -> str:
+    """Return the message ``key`` in this request's language, with ``params`` filled in."""
+    text = catalogue(getattr(g, "lang", DEFAULT_LANGUAGE))[key]
+    if params:
+        text = text.format(**params)
+    faults = current_app.extensions["mock_console"].faults
+    if "rename_label" in faults:
+        rename = faults.params("rename_label")
+        if text == rename.get("from"):
+            text = str(rename.get("to", text))
+    return text

@@ -1,0 +1,141 @@
+"""The test API under /__test__/: accounts, the console's clock, audit events, fault switches.
+
+Registered only when the app is created with ``TEST_API=True``, and only for loopback clients.
+Everything here a real console could do by waiting or by configuration: it makes the mock fast,
+never different.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import sqlite3
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request
+from werkzeug.wrappers import Response
+
+from mock_console import accounts
+from mock_console.faults import CATALOGUE, UnknownFault
+from mock_console.web import services
+
+bp = Blueprint("test_api", __name__, url_prefix="/__test__")
+
+MAX_CLOCK_JUMP = 10 * 365 * 24 * 3600
+RENAME_USAGE = 'rename_label needs "rename_label": {"from": LABEL, "to": NEW_LABEL}'
+
+
+def _error(status: int, message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+@bp.before_request
+def loopback_only() -> Response | None:
+    """Refuse the test API to any client that is not on this machine."""
+    try:
+        loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        return _error(403, "the test API answers only clients on loopback (127.0.0.1 or ::1)")
+    return None
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if body is None and request.content_length:
+        abort(_error(400, "send a JSON object with Content-Type: application/json"))
+    if body is not None and not isinstance(body, dict):
+        abort(_error(400, "the body must be a JSON object"))
+    return body or {}
+
+
+def _is_seconds(value: object) -> bool:
+    """Tell whether ``value`` is a finite JSON number within MAX_CLOCK_JUMP."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and abs(value) <= MAX_CLOCK_JUMP
+
+
+@bp.post("/accounts")
+def create_account() -> tuple[Response, int]:
+    """Create a fresh account with 2SV off."""
+    body = _json_body()
+    username, password = body.get("username"), body.get("password")
+    for name, value in (("username", username), ("password", password)):
+        if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= 200):
+            abort(_error(400, f"{name} must be a string of 1 to 200 characters"))
+    try:
+        username, password = accounts.create(services(), username, password)
+    except sqlite3.IntegrityError:
+        abort(_error(409, f"an account named {username!r} already exists"))
+    return jsonify({"username": username, "password": password}), 201
+
+
+@bp.get("/accounts/<path:username>")
+def account_state(username: str) -> Response:
+    """Return what the console holds for an account."""
+    account = accounts.load(services().store.read(), username)
+    if account is None:
+        abort(_error(404, f"no account named {username!r}; create one: POST /__test__/accounts"))
+    return jsonify({
+        "username": account.username,
+        "two_step_enabled": account.two_step_enabled,
+        "locked_until": account.locked_until,
+        "recovery_codes_left": accounts.recovery_codes_left(services().store, username),
+    })
+
+
+@bp.get("/accounts/<path:username>/events")
+def account_events(username: str) -> Response:
+    """Return the audit events of an account, oldest first."""
+    if accounts.load(services().store.read(), username) is None:
+        abort(_error(404, f"no account named {username!r}"))
+    return jsonify(accounts.events(services().store, username))
+
+
+@bp.route("/clock", methods=["GET", "POST"])
+def clock() -> Response:
+    """Read the console's time, or move it: ``{"advance": s}`` or ``{"offset": s}``."""
+    console_clock = services().clock
+    if request.method == "POST":
+        body = _json_body()
+        if len(body.keys() & {"advance", "offset"}) != 1:
+            abort(_error(400, 'send exactly one of {"advance": seconds} or {"offset": seconds}'))
+        key, value = next((k, body[k]) for k in ("advance", "offset") if k in body)
+        if not _is_seconds(value):
+            abort(_error(400, f"{key} must be a number of seconds (at most {MAX_CLOCK_JUMP})"))
+        if key == "advance" and value < 0:
+            abort(_error(400, 'advance must be >= 0; to go back use {"offset": seconds}'))
+        if key == "advance":
+            console_clock.advance(float(value))
+        else:
+            console_clock.set_offset(float(value))
+    return jsonify({"now": console_clock.now(), "offset": console_clock.offset})
+
+
+@bp.route("/faults", methods=["GET", "POST"])
+def faults() -> Response:
+    """List the fault switches, or turn some on (``enable``) or off (``disable``)."""
+    switches = services().faults
+    if request.method == "POST":
+        body = _json_body()
+        enable, disable = body.get("enable", []), body.get("disable", [])
+        if not isinstance(enable, list) or not isinstance(disable, list):
+            abort(_error(400, '"enable" and "disable" must be lists of fault names'))
+        try:
+            for name in disable:
+                switches.disable(str(name))
+            for name in enable:
+                params = body.get(str(name), {})
+                if not isinstance(params, dict):
+                    abort(_error(400, f"parameters of {name!r} must be a JSON object"))
+                if name == "rename_label" and not {"from", "to"} <= params.keys():
+                    abort(_error(400, RENAME_USAGE))
+                switches.enable(str(name), params)
+        except UnknownFault as unknown:
+            abort(_error(400, str(unknown.args[0])))
+    return jsonify({"available": CATALOGUE, "enabled": switches.enabled()})
+
