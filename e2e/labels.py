@@ -1,0 +1,69 @@
+"""The strings the harness expects on screen, read from ``fixtures/labels/<lang>.json``.
+
+The harness never imports the mock console: it knows the screens by the words the help article
+and the product show, so the same suite can run against the real console and notice drift.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+FIXTURES_ENV = "E2E_FIXTURES"
+
+
+class LabelsError(RuntimeError):
+    """A label catalogue is missing or malformed; the message names the file and the key."""
+
+
+def fixtures_dir() -> Path:
+    """Return the project's ``fixtures/`` folder (``E2E_FIXTURES`` overrides it)."""
+    override = os.environ.get(FIXTURES_ENV)
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """A label catalogue: ``article`` strings (quoted by the help article) and ``screen`` ones."""
+
+    lang: str
+    article: dict[str, str]
+    screen: dict[str, str]
+    source: Path
+
+    def __getitem__(self, key: str) -> str:
+        if key in self.article:
+            return self.article[key]
+        if key in self.screen:
+            return self.screen[key]
+        raise LabelsError(f"{self.source} has no label {key!r}; add it under 'article' or 'screen'")
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self[key]
+        except LabelsError as error:
+            raise AttributeError(str(error)) from None
+
+
+def available_languages() -> list[str]:
+    """Return the languages that have a label catalogue."""
+    return sorted(p.stem for p in (fixtures_dir() / "labels").glob("*.json"))
+
+
+def load_labels(lang: str = "en", path: Path | None = None) -> Labels:
+    """Load the catalogue for ``lang`` (or the file at ``path``)."""
+    source = path or fixtures_dir() / "labels" / f"{lang}.json"
+    if not source.exists():
+        known = ", ".join(available_languages()) or "none"
+        raise LabelsError(f"no label catalogue at {source} (languages available: {known})")
+    try:
+        data = json.loads(source.read_text("utf-8"))
+        return Labels(lang, dict(data["article"]), dict(data["screen"]), source)
+    except (ValueError, KeyError, TypeError) as error:
+        raise LabelsError(
+            f"{source} is not a label catalogue ({error}); it needs 'article' and 'screen' objects"
+        ) from None

@@ -1,0 +1,88 @@
+"""What every console screen shares: the header's user menu, headings, messages, rows."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from e2e.labels import Labels
+
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+class ConsolePage:
+    """A screen of the console. Subclasses add the screen's own locators and intents."""
+
+    def __init__(self, page: Page, labels: Labels) -> None:
+        self.page = page
+        self.labels = labels
+        self.alert = page.get_by_role("alert")
+        self.status_message = page.get_by_role("status")
+        self.heading = page.get_by_role("heading", level=1)
+
+    # -- header -------------------------------------------------------------------------------
+
+    def open_user_menu(self) -> None:
+        """Open the user menu: its toggle is the user's name on a desktop, "Menu" on a phone."""
+        account_setting = self.page.get_by_role("link", name=self.labels.account_setting,
+                                                exact=True)
+        if account_setting.is_visible():
+            return
+        # Only the toggle that fits this screen size is rendered; both report aria-expanded.
+        self.page.get_by_role("banner").get_by_role("button", expanded=False).first.click()
+        expect(account_setting).to_be_visible()
+
+    def open_account_setting(self) -> None:
+        """Choose "Account Setting" in the user menu (article 2.1 / 3.1)."""
+        self.open_user_menu()
+        self.page.get_by_role("link", name=self.labels.account_setting, exact=True).click()
+
+    def sign_out(self) -> None:
+        """Sign out through the user menu."""
+        self.open_user_menu()
+        self.page.get_by_role("button", name=self.labels.sign_out, exact=True).click()
+
+    def expect_signed_in_as(self, username: str, *, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+        """The header shows the user menu of ``username`` (or the phone's menu button)."""
+        nav = self.page.get_by_role("banner")
+        mine = nav.get_by_role("button", name=username, exact=True)
+        phone = nav.get_by_role("button", name=self.labels.menu_button, exact=True)
+        expect(mine.or_(phone).first).to_be_visible(timeout=timeout)
+
+    # -- content ------------------------------------------------------------------------------
+
+    def expect_heading(self, text: str, *, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+        """The page's main heading reads ``text`` exactly."""
+        expect(self.heading).to_have_text(text, timeout=timeout)
+
+    def expect_alert(self, contains: str | re.Pattern[str] | None = None, *,
+                     timeout: float = DEFAULT_TIMEOUT_MS) -> str:
+        """An error message is shown (containing ``contains``); return its text."""
+        expect(self.alert).to_be_visible(timeout=timeout)
+        if contains is not None:
+            expect(self.alert).to_contain_text(contains, timeout=timeout)
+        return self.alert.inner_text()
+
+    def expect_no_alert(self) -> None:
+        """No error message is shown."""
+        expect(self.alert).to_have_count(0)
+
+    def row(self, name: str) -> Locator:
+        """Return the table row whose header cell reads ``name`` exactly."""
+        header = self.page.get_by_role("rowheader", name=name, exact=True)
+        return self.page.get_by_role("row").filter(has=header)
+
+    def expect_right_of(self, item: Locator, anchor: Locator) -> None:
+        """``item`` sits to the right of ``anchor``, as the article describes a button's place."""
+        expect(item).to_be_visible()
+        item_box, anchor_box = item.bounding_box(), anchor.bounding_box()
+        assert item_box and anchor_box, "both elements must be on screen to compare positions"
+        on_same_line = abs((item_box["y"] + item_box["height"] / 2)
+                           - (anchor_box["y"] + anchor_box["height"] / 2)) < anchor_box["height"]
+        right = item_box["x"] >= anchor_box["x"] + anchor_box["width"] - 1
+        below = item_box["y"] >= anchor_box["y"] + anchor_box["height"] - 1
+        # On a phone the row stacks; the button then follows the name instead of sitting beside it.
+        assert (right and on_same_line) or below, (
+            f"expected {item} to the right of {anchor}; got boxes {item_box} and {anchor_box}"
+        )

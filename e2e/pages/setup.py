@@ -1,0 +1,35 @@
+"""The QR code page: scan (2.5), then enter the app's code and "Turn on" (2.6)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+from e2e.labels import Labels
+from e2e.pages.base import ConsolePage
+
+
+class SetupPage(ConsolePage):
+    """The QR code, the same key as text, the code field and "Turn on"."""
+
+    def __init__(self, page: Page, labels: Labels) -> None:
+        super().__init__(page, labels)
+        self.qr_code: Locator = page.get_by_role("img", name=labels.qr_image, exact=True)
+        self.manual_key = page.get_by_role("group", name=labels.manual_key, exact=True)
+        self.code = page.get_by_label(labels.code_label, exact=True)
+        self.turn_on_button = page.get_by_role("button", name=labels.turn_on_button, exact=True)
+
+    def expect_loaded(self) -> None:
+        """The QR code, the code field and "Turn on" are shown."""
+        self.expect_heading(self.labels.turn_on_page)
+        expect(self.qr_code).to_be_visible()
+        expect(self.code).to_be_visible()
+        expect(self.turn_on_button).to_be_visible()
+
+    def text_key(self) -> str:
+        """Return the key printed for apps that cannot scan, without its spaces."""
+        return "".join(self.manual_key.get_by_role("code").inner_text().split())
+
+    def turn_on(self, code: str) -> None:
+        """Type the app's 6-digit code and click "Turn on" (2.6)."""
+        self.code.fill(code)
+        self.turn_on_button.click()

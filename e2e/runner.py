@@ -1,0 +1,179 @@
+"""Run the procedure's steps in a browser page, with evidence per step.
+
+For each step: show its screen, note which of the article's labels are visible, take the
+screenshot, act, check. The first failure stops the run (later steps depend on it) and is kept
+with its own screenshot.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
+
+from e2e.authenticator import Authenticator
+from e2e.labels import Labels
+from e2e.procedure import PROCEDURE, Context, Step
+from e2e.target import Credentials, Target
+
+PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+MAX_ERROR_LINES = 12
+
+
+@dataclass
+class StepResult:
+    """What happened at one step, and the evidence for it."""
+
+    id: str
+    section: str
+    text: str
+    status: str = SKIPPED
+    seconds: float = 0.0
+    url: str = ""
+    labels: dict[str, bool] = field(default_factory=dict)  # label text -> seen on screen
+    screenshot: str | None = None  # file name inside the evidence folder
+    focus_box: dict[str, float] | None = None  # the element the step acts on, page coordinates
+    error: str | None = None
+
+
+@dataclass
+class RunResult:
+    """One pass through the article."""
+
+    target: str
+    account: str
+    lang: str
+    device: str
+    started_at: str
+    seconds: float = 0.0
+    steps: list[StepResult] = field(default_factory=list)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.steps) and all(step.status == PASSED for step in self.steps)
+
+    @property
+    def failed_step(self) -> StepResult | None:
+        return next((step for step in self.steps if step.status == FAILED), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["passed"] = self.passed
+        return data
+
+
+def run_procedure(
+    page: Page,
+    target: Target,
+    labels: Labels,
+    *,
+    account: Credentials | None = None,
+    steps: Sequence[Step] = PROCEDURE,
+    record_from: str | None = None,
+    evidence_dir: Path | None = None,
+    device: str = "Desktop",
+    on_step: Callable[[StepResult], None] | None = None,
+) -> RunResult:
+    """Run ``steps`` for a (new) account; steps before ``record_from`` run unrecorded as setup."""
+    account = account or target.new_account()
+    ctx = Context(page=page, target=target, labels=labels, account=account,
+                  authenticator=Authenticator(target))
+    if evidence_dir is not None:
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        ctx.notes["evidence_dir"] = evidence_dir
+    result = RunResult(target=target.describe(), account=account.username, lang=labels.lang,
+                       device=device, started_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    recording, failed = record_from is None, False
+    started = time.perf_counter()
+    for step in steps:
+        recording = recording or step.id == record_from
+        if failed:
+            outcome = StepResult(step.id, step.section, step.text,
+                                 error="not run: an earlier step failed")
+        else:
+            outcome = _run_step(ctx, step, evidence_dir if recording else None)
+            failed = outcome.status == FAILED
+            if failed and not recording:  # the setup failed: report it, it is why nothing ran
+                outcome.error = f"setup for step {record_from} failed: {outcome.error}"
+        if recording or outcome.status == FAILED:
+            result.steps.append(outcome)
+            if on_step is not None:
+                on_step(outcome)
+    result.seconds = time.perf_counter() - started
+    result.notes = {k: v for k, v in ctx.notes.items()
+                    if k in ("otpauth_warnings",) and v}
+    return result
+
+
+def _run_step(ctx: Context, step: Step, evidence_dir: Path | None) -> StepResult:
+    outcome = StepResult(step.id, step.section, step.text)
+    started = time.perf_counter()
+
+    def observe() -> None:
+        for key in step.labels:
+            text = ctx.labels[key]
+            if not outcome.labels.get(text):
+                visible = ctx.page.get_by_text(text, exact=True).filter(visible=True)
+                outcome.labels[text] = visible.count() > 0
+
+    ctx.observe = observe
+    try:
+        step.show(ctx)
+        observe()
+        if evidence_dir is not None:
+            _capture(ctx, step, outcome, evidence_dir, suffix="")
+        step.act(ctx)
+        step.check(ctx)
+        outcome.status = PASSED
+    except (AssertionError, PlaywrightError, RuntimeError, ValueError) as error:
+        outcome.status = FAILED
+        outcome.error = f"step {step.id} ({step.text}) failed: {_describe(error)}"
+        if evidence_dir is not None:
+            _capture(ctx, step, outcome, evidence_dir, suffix="-failure")
+    finally:
+        ctx.observe = lambda: None
+    outcome.seconds = time.perf_counter() - started
+    outcome.url = ctx.page.url
+    return outcome
+
+
+def _capture(ctx: Context, step: Step, outcome: StepResult, folder: Path, suffix: str) -> None:
+    """Save the full-page screenshot and where the step's element sits on it."""
+    name = f"step-{step.id}{suffix}.png"
+    try:
+        ctx.page.screenshot(path=str(folder / name), full_page=True, animations="disabled")
+    except PlaywrightError:
+        return  # a page that is gone cannot be captured; the error says why the step failed
+    outcome.screenshot = name
+    if step.focus is not None and not suffix:
+        outcome.focus_box = _page_box(ctx, step)
+
+
+def _page_box(ctx: Context, step: Step) -> dict[str, float] | None:
+    """Return the focus element's box in full-page coordinates (viewport box plus scroll)."""
+    assert step.focus is not None
+    try:
+        box = step.focus(ctx).first.bounding_box(timeout=2_000)
+        scroll = ctx.page.evaluate("() => [window.scrollX, window.scrollY]")
+    except PlaywrightError:
+        return None
+    if box is None:
+        return None
+    return {"x": box["x"] + scroll[0], "y": box["y"] + scroll[1],
+            "width": box["width"], "height": box["height"]}
+
+
+def _describe(error: BaseException) -> str:
+    """Return an error's message, trimmed to what a person reads in a terminal."""
+    lines = [line for line in str(error).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(error).__name__
+    text = "\n".join(lines[:MAX_ERROR_LINES])
+    return text if len(lines) <= MAX_ERROR_LINES else text + "\n..."

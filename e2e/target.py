@@ -1,0 +1,306 @@
+"""What the harness knows of a console: its URL, its time, and how to get an account.
+
+``MockTarget`` drives the mock console through its test API (accounts, clock, events, faults),
+starting one on 127.0.0.1 when asked. ``LiveTarget`` is a real console: credentials come from the
+environment, the time is estimated from HTTP ``Date`` headers, and waiting for the next TOTP step
+is the one place the harness ever waits.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from e2e.http import HttpError, request_json, server_date
+
+READY_PREFIX = "mock console serving on "  # what `python -m mock_console` prints when listening
+START_TIMEOUT_SECONDS = 30
+STEP_SAFETY_SECONDS = 0.5  # land this far inside the next step, past any Date-header rounding
+USERNAME_ENV, PASSWORD_ENV = "E2E_USERNAME", "E2E_PASSWORD"
+
+
+class TargetError(RuntimeError):
+    """The console cannot be reached or used as asked; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An administrator account to sign in with."""
+
+    username: str
+    password: str
+
+
+class Target:
+    """A console under test. Subclasses say what they can do through the capability flags."""
+
+    base_url: str
+    has_test_api: bool = False  # accounts, state, events and faults through /__test__/
+    moves_clock: bool = False  # next_step() is instant (the console's clock moves)
+
+    def now(self) -> float:
+        """Return the console's time in epoch seconds."""
+        raise NotImplementedError
+
+    def next_step(self, period: int = 30) -> None:
+        """Bring the console's time to the start of the next TOTP step."""
+        raise NotImplementedError
+
+    def new_account(self) -> Credentials:
+        """Return an account with 2-Step Verification off."""
+        raise NotImplementedError
+
+    def url(self, path: str = "/") -> str:
+        """Return an absolute URL on this console."""
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def close(self) -> None:
+        """Release what the target started (nothing by default)."""
+
+    def describe(self) -> str:
+        """Say in a few words what this target is, for reports."""
+        return f"{type(self).__name__} at {self.base_url}"
+
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class MockTarget(Target):
+    """The mock console, driven through its test API."""
+
+    has_test_api = True
+    moves_clock = True
+
+    def __init__(self, base_url: str, process: subprocess.Popen[str] | None = None,
+                 workdir: tempfile.TemporaryDirectory[str] | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._process = process
+        self._workdir = workdir
+
+    # -- connecting ---------------------------------------------------------------------------
+
+    @classmethod
+    def start(cls, db: Path | None = None, extra_args: list[str] | None = None) -> MockTarget:
+        """Start ``python -m mock_console --test-api`` on 127.0.0.1 and a free port."""
+        workdir = None
+        if db is None:
+            workdir = tempfile.TemporaryDirectory(prefix="mock-console-")
+            db = Path(workdir.name) / "console.sqlite3"
+        command = [sys.executable, "-m", "mock_console", "--host", "127.0.0.1", "--port", "0",
+                   "--db", str(db), "--test-api", *(extra_args or [])]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, bufsize=1)
+        base_url = _await_ready_line(process, command)
+        return cls(base_url, process, workdir)
+
+    @classmethod
+    def at(cls, base_url: str) -> MockTarget:
+        """Use a mock that is already running at ``base_url`` with its test API on."""
+        target = cls(base_url)
+        try:
+            target.now()
+        except HttpError as error:
+            raise TargetError(
+                f"{base_url} has no usable test API ({error}). Start the mock with "
+                "`python -m mock_console --test-api`, or test it as a real console (LiveTarget)."
+            ) from None
+        return target
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._process is not None and self._process.stdout is not None:
+            self._process.stdout.close()
+        self._process = None
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    def describe(self) -> str:
+        started = " (embedded, started by the harness)" if self._process else ""
+        return f"mock console at {self.base_url}{started}"
+
+    # -- time -------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return float(self._api("GET", "clock")["now"])
+
+    def advance(self, seconds: float) -> float:
+        """Move the console's clock forward and return its new time."""
+        return float(self._api("POST", "clock", {"advance": seconds})["now"])
+
+    def set_offset(self, seconds: float) -> float:
+        """Place the console's clock ``seconds`` away from real time and return its time."""
+        return float(self._api("POST", "clock", {"offset": seconds})["now"])
+
+    def place_in_step(self, seconds_into_step: float, period: int = 30) -> float:
+        """Move the clock forward to ``seconds_into_step`` of the next step at or after now."""
+        now = self.now()
+        start = math.floor(now / period) * period
+        wanted = start + seconds_into_step
+        if wanted < now:
+            wanted += period
+        return self.advance(wanted - now)
+
+    def next_step(self, period: int = 30) -> None:
+        now = self.now()
+        boundary = (math.floor(now / period) + 1) * period
+        self.advance(boundary - now + STEP_SAFETY_SECONDS)
+
+    # -- accounts, events, faults ---------------------------------------------------------------
+
+    def new_account(self) -> Credentials:
+        created = self._api("POST", "accounts", {})
+        return Credentials(created["username"], created["password"])
+
+    def account_state(self, username: str) -> dict[str, Any]:
+        """Return what the console holds for an account (2SV on, lock, Recovery Codes left)."""
+        return self._api("GET", f"accounts/{quote(username, safe='@')}")
+
+    def events(self, username: str) -> list[dict[str, Any]]:
+        """Return the account's audit events, oldest first."""
+        return self._api("GET", f"accounts/{quote(username, safe='@')}/events")
+
+    def event_types(self, username: str) -> list[str]:
+        """Return just the types of the account's audit events, oldest first."""
+        return [event["type"] for event in self.events(username)]
+
+    def faults(self) -> dict[str, Any]:
+        """Return the fault catalogue and the faults that are on."""
+        return self._api("GET", "faults")
+
+    def enable_fault(self, name: str, **params: Any) -> None:
+        """Switch a fault of the console on (see ``faults()`` for the catalogue)."""
+        body: dict[str, Any] = {"enable": [name]}
+        if params:
+            body[name] = params
+        self._api("POST", "faults", body)
+
+    def disable_faults(self, *names: str) -> None:
+        """Switch faults off (all that are on when no names are given)."""
+        off = list(names) or self.faults()["enabled"]
+        self._api("POST", "faults", {"disable": off})
+
+    def _api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        return request_json(method, f"{self.base_url}/__test__/{path}", body)
+
+
+class LiveTarget(Target):
+    """A real console: configured credentials, time from ``Date`` headers, real waits."""
+
+    def __init__(self, base_url: str, credentials: Credentials | None = None,
+                 time_probe_path: str = "/") -> None:
+        self.base_url = base_url.rstrip("/")
+        self._credentials = credentials
+        self._probe_url = self.url(time_probe_path)
+        self._offset: float | None = None
+
+    @classmethod
+    def from_environment(cls, base_url: str) -> LiveTarget:
+        """Read the account from E2E_USERNAME and E2E_PASSWORD."""
+        username, password = os.environ.get(USERNAME_ENV), os.environ.get(PASSWORD_ENV)
+        creds = Credentials(username, password) if username and password else None
+        return cls(base_url, creds)
+
+    def new_account(self) -> Credentials:
+        if self._credentials is None:
+            raise TargetError(
+                f"{self.base_url} is a real console (no test API), so the harness cannot create "
+                f"accounts there. Set {USERNAME_ENV} and {PASSWORD_ENV} to an administrator "
+                "account whose 2-Step Verification is off."
+            )
+        return self._credentials
+
+    def now(self) -> float:
+        if self._offset is None:
+            self._offset = self._measure_offset()
+        return time.time() + self._offset
+
+    def next_step(self, period: int = 30) -> None:
+        self._offset = self._measure_offset()
+        now = self.now()
+        boundary = (math.floor(now / period) + 1) * period
+        wait_for_console_time(self, boundary + STEP_SAFETY_SECONDS)
+
+    def _measure_offset(self) -> float:
+        """Estimate console time minus local time from one ``Date`` header (±0.5 s)."""
+        before = time.time()
+        date = server_date(self._probe_url)
+        after = time.time()
+        # The header truncates to whole seconds: the mean error is removed by adding 0.5 s.
+        return date + 0.5 - (before + after) / 2
+
+    def describe(self) -> str:
+        return f"real console at {self.base_url}"
+
+
+def wait_for_console_time(target: Target, console_time: float) -> None:
+    """Block until the console's clock reads ``console_time``: the harness's only wait.
+
+    Only a real console is waited on; the mock's clock is moved through its test API instead.
+    """
+    if target.moves_clock:
+        raise TargetError("the mock's clock is moved (next_step), never waited for")
+    remaining = console_time - target.now()
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+def connect(base_url: str | None) -> Target:
+    """Return the target for ``base_url``: the embedded mock when None, else mock or live."""
+    if base_url is None:
+        return MockTarget.start()
+    try:
+        return MockTarget.at(base_url)
+    except TargetError:
+        return LiveTarget.from_environment(base_url)
+
+
+def _await_ready_line(process: subprocess.Popen[str], command: list[str]) -> str:
+    """Read the mock's output until it says where it listens; fail clearly if it does not."""
+    lines: queue.Queue[str | None] = queue.Queue()
+    seen: list[str] = []
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, name="mock-console-output", daemon=True).start()
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        seen.append(line.rstrip())
+        if line.startswith(READY_PREFIX):
+            return line[len(READY_PREFIX):].split()[0].rstrip("/")
+    process.kill()
+    output = "\n".join(seen[-20:]) or "(no output)"
+    raise TargetError(
+        f"the mock console did not start within {START_TIMEOUT_SECONDS} s.\n"
+        f"command: {' '.join(command)}\noutput:\n{output}\n"
+        "Check that the project is installed (`make test` bootstraps it) and try again."
+    )
