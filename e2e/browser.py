@@ -12,7 +12,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-SYSTEM_CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+SYSTEM_CHROMIUM_CANDIDATES = (
+    "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
+)
 
 # Without these Chromium keeps opening connections to Google's services, which a closed
 # network (CI runners, this project's sandbox) refuses many times a second.

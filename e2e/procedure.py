@@ -337,8 +337,7 @@ PROCEDURE: tuple[Step, ...] = (
     Step("2.6", ENABLE, "Enter the app's 6-digit code in [Enter the code that the app generates:]"
          " and click on [Turn on].",
          ("code_label", "turn_on_button"), show_setup, act_2_6, check_2_6,
-         lambda ctx: ctx.page.get_by_role("form").filter(
-             has=ctx.page.get_by_label(ctx.labels.code_label, exact=True))),
+         lambda ctx: SetupPage(ctx.page, ctx.labels).code),
     Step("2.7", ENABLE, "Confirm that 2 Step Verification has been enabled; keep the Recovery "
          "Code safe.",
          ("keep_safe",), check_2_6, act_2_7, check_2_7,

@@ -70,6 +70,11 @@ def _zbar() -> ModuleType:
     return _pyzbar
 
 
+def require_zbar() -> None:
+    """Raise QRDecodeError (with the install command) when zbar cannot be loaded."""
+    _zbar()
+
+
 def _open(image: bytes | Image.Image) -> Image.Image:
     """Return the image as 8-bit grayscale, transparent areas laid on white like a page."""
     if isinstance(image, bytes | bytearray | memoryview):

@@ -1,0 +1,82 @@
+"""A browser session against a target, as the CLI commands use it.
+
+Every problem that stops a run before its first step (no Chromium, no zbar, a console that does
+not answer, missing credentials, an unknown device or language) becomes a ``SetupError`` whose
+message says what to do: the CLI exits with 2 on it, never with a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from e2e.browser import BrowserSetupError, launch_args
+from e2e.devices import UnknownDevice, context_options
+from e2e.http import HttpError
+from e2e.labels import Labels, LabelsError, load_labels
+from e2e.target import Target, TargetError, connect
+
+
+class SetupError(RuntimeError):
+    """The run could not start; the message says why and what to do."""
+
+
+@dataclass
+class Session:
+    """An open browser page pointed at a console."""
+
+    target: Target
+    labels: Labels
+    context: BrowserContext
+    page: Page
+    device: str
+
+
+def check_qr_decoder() -> None:
+    """Fail early, with the install command, when zbar cannot be loaded."""
+    from e2e.qr import QRDecodeError, require_zbar
+
+    try:
+        require_zbar()
+    except QRDecodeError as error:
+        raise SetupError(str(error)) from None
+
+
+@contextmanager
+def open_session(*, base_url: str | None, lang: str = "en", labels_file: Path | None = None,
+                 device: str = "Desktop", headed: bool = False,
+                 trace_to: Path | None = None) -> Iterator[Session]:
+    """Start (or reach) the target, launch Chromium as ``device``, and yield a page."""
+    try:
+        labels = load_labels(lang, labels_file)
+    except LabelsError as error:
+        raise SetupError(str(error)) from None
+    check_qr_decoder()
+    with ExitStack() as stack:
+        try:
+            target = stack.enter_context(connect(base_url))
+        except (TargetError, HttpError) as error:
+            raise SetupError(f"cannot use the console: {error}") from None
+        playwright = stack.enter_context(sync_playwright())
+        try:
+            options = context_options(playwright.devices, device)
+            browser = playwright.chromium.launch(headless=not headed, **launch_args())
+        except (UnknownDevice, BrowserSetupError) as error:
+            raise SetupError(str(error)) from None
+        except PlaywrightError as error:
+            raise SetupError(f"Chromium did not start: {error.message.splitlines()[0]}. "
+                             "Install it with `make test` (Debian: apt-get install chromium) "
+                             "or `playwright install chromium`.") from None
+        stack.callback(browser.close)
+        lang_tag = "ja-JP" if labels.lang == "ja" else "en-US"
+        context = browser.new_context(locale=lang_tag, **options)
+        if trace_to is not None:
+            context.tracing.start(screenshots=True, snapshots=True, sources=False)
+            stack.callback(lambda: context.tracing.stop(path=str(trace_to)))
+        page = context.new_page()
+        yield Session(target=target, labels=labels, context=context, page=page, device=device)
