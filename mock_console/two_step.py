@@ -32,7 +32,7 @@ def key_uri(secret: str, account: str, issuer: str = ISSUER) -> str:
 
 def qr_png_data_uri(text: str) -> str:
     """Draw ``text`` as a QR code PNG (segno) and return it as a data: URI."""
-    return segno.make(text, error="m").png_data_uri(scale=5, border=4)
+    return segno.make(text, error="m", micro=False).png_data_uri(scale=5, border=4)
 
 
 def grouped(key: str) -> str:
