@@ -1,12 +1,85 @@
-"""pytest wiring shared by every test: which browser, which console, a fresh account per test."""
+"""pytest wiring shared by every test: which browser, which console, a fresh account per test.
+
+Without ``--base-url`` each test session (each xdist worker) starts the embedded mock console on
+127.0.0.1; with ``--base-url`` the same suite drives that console: a mock with its test API, or a
+real console (tests that need the test API then skip, saying why).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from e2e.authenticator import Authenticator
 from e2e.browser import launch_args
+from e2e.devices import DESKTOP_VIEWPORT
+from e2e.labels import Labels, load_labels
+from e2e.target import Credentials, MockTarget, Target, connect
+
+NO_TEST_API = ("needs the mock console's test API (/__test__/: accounts, clock, events, faults); "
+               "the console at {url} has none. Run against the embedded mock (no --base-url) or "
+               "`python -m mock_console --test-api`.")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("2sv", "2-Step Verification harness")
+    group.addoption("--lang", default="en",
+                    help="label catalogue (fixtures/labels/LANG.json) the page objects read")
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """Start the embedded mock, or reach the console given by --base-url."""
+    with connect(request.config.getoption("base_url") or None) as console:
+        yield console
+
+
+@pytest.fixture(scope="session")
+def base_url(target: Target) -> str:
+    """Point pytest-playwright's pages at the console under test (relative page.goto works)."""
+    return target.base_url
+
+
+@pytest.fixture(scope="session")
+def labels(request: pytest.FixtureRequest) -> Labels:
+    """Load the label catalogue of the language under test."""
+    return load_labels(request.config.getoption("lang"))
+
+
+@pytest.fixture
+def mock(target: Target) -> MockTarget:
+    """Return the console as a mock with a test API, or skip the test saying why."""
+    if not isinstance(target, MockTarget):
+        pytest.skip(NO_TEST_API.format(url=target.base_url))
+    return target
+
+
+@pytest.fixture
+def account(target: Target) -> Credentials:
+    """Create a fresh account (2SV off) for this test alone."""
+    return target.new_account()
+
+
+@pytest.fixture
+def authenticator(target: Target) -> Authenticator:
+    """Give this test its own virtual authenticator app, reading the console's clock."""
+    return Authenticator(target)
+
+
+@pytest.fixture
+def faults(mock: MockTarget) -> Iterator[MockTarget]:
+    """Let a test switch console faults on; every fault is off again afterwards."""
+    yield mock
+    mock.disable_faults()
+
+
+@pytest.fixture(autouse=True)
+def _needs_test_api(request: pytest.FixtureRequest) -> None:
+    """Skip tests marked ``needs_test_api`` on a console without the test API."""
+    if request.node.get_closest_marker("needs_test_api"):
+        request.getfixturevalue("mock")
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +89,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     merged = {**mine, **browser_type_launch_args}
     merged["args"] = [*mine["args"], *browser_type_launch_args.get("args", [])]
     return merged
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Use the article's desktop size unless --device chose another."""
+    return {"viewport": DESKTOP_VIEWPORT, "locale": "en-US", **browser_context_args}

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 from pathlib import Path
+
+from flask import Flask
 
 READY_PREFIX = "mock console serving on "
 
@@ -23,6 +26,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="SQLite database file (default: instance/console.sqlite3)")
     parser.add_argument("--test-api", action="store_true",
                         help="serve the /__test__/ API (accounts, clock, faults) to loopback")
+    parser.add_argument("--seed", type=Path, default=None,
+                        help='JSON file of accounts to create if missing: '
+                             '[{"username": ..., "password": ...}]')
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
@@ -30,6 +36,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.threads < 1:
         parser.error("--threads must be at least 1")
     return args
+
+
+class SeedError(ValueError):
+    """The seed file cannot be read as a list of accounts."""
+
+
+def seed_accounts(app: Flask, path: Path) -> list[tuple[str, str]]:
+    """Create the accounts listed in ``path`` that do not exist yet; return all of them."""
+    from mock_console import accounts
+
+    try:
+        entries = json.loads(path.read_text("utf-8"))
+        pairs = [(str(e["username"]), str(e["password"])) for e in entries]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise SeedError(f"cannot read accounts from {path}: {error}. Expected a JSON list of "
+                        '{"username": ..., "password": ...} objects.') from None
+    services = app.extensions["mock_console"]
+    for username, password in pairs:
+        if accounts.load(services.store.read(), username) is None:
+            accounts.create(services, username, password)
+    return pairs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,8 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         config["DATABASE"] = str(args.db)
     try:
         app = create_app(config)
+        seeded = seed_accounts(app, args.seed) if args.seed else []
         server = create_server(app, host=args.host, port=args.port, threads=args.threads,
                                ident="mock-console")
+    except SeedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except OSError as error:
         print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
               "Pick another --port (0 picks a free one).", file=sys.stderr)
@@ -53,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     api = "on" if args.test_api else "off"
     print(f"{READY_PREFIX}http://{args.host}:{port}/ (test API {api}; "
           f"database {app.config['DATABASE']})", flush=True)
+    for username, password in seeded:
+        print(f"  account: {username}  password: {password}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     return 0

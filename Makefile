@@ -1,0 +1,57 @@
+# Two commands set everything up on a fresh machine:  `make run`  and  `make test`.
+# Each target bootstraps what it needs, idempotently: the virtualenv and the project (pip), then
+# the system packages Chromium, libzbar0 and a Japanese font (apt-get as root; otherwise it says
+# what to install). Playwright's own Chromium is used instead of the system's when present.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+PYTEST_ARGS ?=
+SYSTEM_PACKAGES := chromium libzbar0 fonts-noto-cjk
+
+.PHONY: help run test serve bench selftest lint system deps clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+run: deps system  ## run the article's procedure against the embedded mock; report in reports/latest
+	$(PY) -m e2e run
+
+test: deps system  ## run every test (unit and browser)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+serve: deps  ## serve the mock console on http://127.0.0.1:8000 with its test API and a demo account
+	$(PY) -m mock_console --test-api --seed fixtures/accounts.json
+
+lint: deps  ## ruff
+	$(PY) -m ruff check .
+
+deps: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+system: deps  ## install Chromium, libzbar0 and fonts-noto-cjk when missing
+	@missing=""; \
+	if [ -z "$$CHROMIUM_PATH" ] && ! command -v chromium >/dev/null 2>&1 \
+	   && ! $(PY) -c 'import sys; from e2e.browser import playwright_chromium_path as p; sys.exit(p() is None)' 2>/dev/null; then \
+	  missing="$$missing chromium"; fi; \
+	if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0'; then missing="$$missing libzbar0"; fi; \
+	if ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then missing="$$missing fonts-noto-cjk"; fi; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing system packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+	  echo "missing system packages:$$missing"; \
+	  echo "  Debian/Ubuntu: sudo apt-get install$$missing"; \
+	  echo "  macOS: brew install zbar   (Chromium: $(VENV)/bin/playwright install chromium)"; \
+	  case "$$missing" in *libzbar0*|*chromium*) exit 1;; esac; \
+	fi
+
+clean:  ## remove the virtualenv, reports and caches
+	rm -rf $(VENV) reports test-results .pytest_cache .ruff_cache *.egg-info
