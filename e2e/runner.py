@@ -132,7 +132,7 @@ def _run_step(ctx: Context, step: Step, evidence_dir: Path | None) -> StepResult
         step.act(ctx)
         step.check(ctx)
         outcome.status = PASSED
-    except (AssertionError, PlaywrightError, RuntimeError, ValueError) as error:
+    except Exception as error:  # noqa: BLE001 - any failure is the step's; the run reports it
         outcome.status = FAILED
         outcome.error = f"step {step.id} ({step.text}) failed: {_describe(error)}"
         if evidence_dir is not None:
@@ -177,3 +177,23 @@ def _describe(error: BaseException) -> str:
         return type(error).__name__
     text = "\n".join(lines[:MAX_ERROR_LINES])
     return text if len(lines) <= MAX_ERROR_LINES else text + "\n..."
+
+
+def advance_to(page: Page, target: Target, labels: Labels, account: Credentials,
+               through: str, authenticator: Authenticator | None = None) -> Context:
+    """Run the article's steps up to and including ``through``, unrecorded; return the context.
+
+    Tests use it to reach a precondition the way a user would (for example ``"2.4"``: the QR code
+    page is open; ``"2.5"``: the app has scanned it; ``"2.7"``: 2SV is on and the user signed in
+    again with a code, the Recovery Code in ``ctx.notes["recovery_code"]``). Raises the step's
+    failure when one fails.
+    """
+    ctx = Context(page=page, target=target, labels=labels, account=account,
+                  authenticator=authenticator or Authenticator(target))
+    for step in PROCEDURE:
+        step.show(ctx)
+        step.act(ctx)
+        step.check(ctx)
+        if step.id == through:
+            return ctx
+    raise ValueError(f"no step {through!r} in the procedure; steps: {[s.id for s in PROCEDURE]}")
