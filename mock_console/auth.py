@@ -8,7 +8,15 @@ from werkzeug.wrappers import Response
 from mock_console import accounts
 from mock_console.accounts import Refused
 from mock_console.errors import InputError
-from mock_console.web import page, refused_page, services, single_field
+from mock_console.web import (
+    page,
+    refused_page,
+    seal_for_next_page,
+    sealed_page,
+    services,
+    single_field,
+    unseal,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -90,16 +98,16 @@ def recovery() -> Response | tuple[str, int]:
     except InputError as error:
         return refused_page("signin_recovery.html", error)
     _start_session(username, "recovery code")
-    session["new_recovery_code"] = new_code
-    return redirect(url_for("auth.new_recovery_code"))
+    shown_at = url_for("auth.new_recovery_code")
+    return seal_for_next_page(redirect(shown_at), "new_recovery_code", new_code, shown_at)
 
 
 @bp.route("/signin/new-recovery-code")
-def new_recovery_code() -> Response | tuple[str, int]:
-    code = session.pop("new_recovery_code", None)
+def new_recovery_code() -> Response:
+    code = unseal("new_recovery_code")
     if code is None or not session.get("user"):
         return redirect(url_for("account.home"))
-    return page("new_recovery_code.html", recovery_code=code)
+    return sealed_page(request.path, "new_recovery_code.html", recovery_code=code)
 
 
 @bp.route("/signout", methods=["POST"])

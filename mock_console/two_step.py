@@ -15,8 +15,11 @@ from mock_console.web import (
     login_required,
     page,
     refused_page,
+    seal_for_next_page,
+    sealed_page,
     services,
     single_field,
+    unseal,
 )
 
 bp = Blueprint("two_step", __name__, url_prefix="/account/security/2sv")
@@ -93,19 +96,20 @@ def enable() -> Response:
             return refused_page("turn_on.html", error)
         return refused_page("setup.html", error, **_setup_context(fresh.username,
                                                                    fresh.pending_secret))
-    session["enabled_recovery_code"] = code or ""
-    return redirect(url_for("two_step.enabled"))
+    confirmation = url_for("two_step.enabled")
+    return seal_for_next_page(redirect(confirmation), "enabled_recovery_code", code or "",
+                              confirmation)
 
 
 @bp.route("/enabled")
 @login_required
-def enabled() -> Response | tuple[str, int]:
+def enabled() -> Response:
     """2.7: the confirmation, with the Recovery Code shown this once."""
-    if "enabled_recovery_code" not in session:
+    code = unseal("enabled_recovery_code")
+    if code is None:
         return redirect(url_for("account.information"))
-    code = session.pop("enabled_recovery_code")
     wrong = "wrong_confirmation_message" in services().faults
-    return page("enabled.html", recovery_code=code, wrong_message=wrong)
+    return sealed_page(request.path, "enabled.html", recovery_code=code, wrong_message=wrong)
 
 
 @bp.route("/turn-off", methods=["GET", "POST"])

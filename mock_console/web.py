@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -14,6 +15,9 @@ from mock_console.errors import InputError
 from mock_console.messages import translate
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+SEALED_COOKIE = "console_pad"
+SEALED_SECONDS = 300
 
 
 def services() -> Services:
@@ -68,4 +72,42 @@ def refused_page(template: str, error: InputError, **context: Any) -> Response:
     response = current_app.make_response((body, refusal_status(error)))
     if isinstance(error, Refused) and error.key == "locked":
         response.headers["Retry-After"] = str(int(error.params["minutes"]) * 60)
+    return response
+
+
+def seal_for_next_page(response: Response, name: str, text: str, path: str) -> Response:
+    """Carry a secret (a Recovery Code) to the page at ``path`` without writing it in clear.
+
+    Sessions live in SQLite, whose files keep old page versions: the session gets the text XOR a
+    one-time pad, and only the browser gets the pad, in a short-lived cookie scoped to ``path``.
+    """
+    data = text.encode("utf-8")
+    pad = secrets.token_bytes(len(data))
+    session[name] = bytes(a ^ b for a, b in zip(data, pad, strict=True)).hex()
+    response.set_cookie(
+        SEALED_COOKIE, pad.hex(), max_age=SEALED_SECONDS, path=path, httponly=True,
+        samesite="Lax", secure=current_app.session_interface.get_cookie_secure(current_app),
+    )
+    return response
+
+
+def unseal(name: str) -> str | None:
+    """Take a secret sealed by ``seal_for_next_page`` out of the session (None: there is none;
+    "" when its pad cookie is missing or does not fit)."""
+    sealed = session.pop(name, None)
+    if sealed is None:
+        return None
+    try:
+        data, pad = bytes.fromhex(sealed), bytes.fromhex(request.cookies.get(SEALED_COOKIE, ""))
+    except ValueError:
+        return ""
+    if len(data) != len(pad):
+        return ""
+    return bytes(a ^ b for a, b in zip(data, pad, strict=True)).decode("utf-8", "replace")
+
+
+def sealed_page(path: str, template: str, **context: Any) -> Response:
+    """Render a page that showed a sealed secret, and drop the pad cookie."""
+    response = current_app.make_response(page(template, **context))
+    response.delete_cookie(SEALED_COOKIE, path=path, httponly=True, samesite="Lax")
     return response
