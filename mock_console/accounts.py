@@ -220,7 +220,8 @@ def use_recovery_code(svc: Services, username: str, raw_code: str) -> str:
         )
         if match is None or account.totp_secret is None:
             _count_failure(svc, db, account, now, "recovery code")
-            raise Refused("recovery_wrong")
+            refusal = _wrong_code_refusal(db, username)  # the fifth failure says it locked
+            raise refusal if refusal.key == "locked_now" else Refused("recovery_wrong")
         record(db, username, "recovery_code_used", now)
         db.execute("UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ?",
                    (username,))
