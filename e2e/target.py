@@ -95,15 +95,7 @@ class MockTarget(Target):
     @classmethod
     def start(cls, db: Path | None = None, extra_args: list[str] | None = None) -> MockTarget:
         """Start ``python -m mock_console --test-api`` on 127.0.0.1 and a free port."""
-        workdir = None
-        if db is None:
-            workdir = tempfile.TemporaryDirectory(prefix="mock-console-")
-            db = Path(workdir.name) / "console.sqlite3"
-        command = [sys.executable, "-m", "mock_console", "--host", "127.0.0.1", "--port", "0",
-                   "--db", str(db), "--test-api", *(extra_args or [])]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True, bufsize=1)
-        base_url = _await_ready_line(process, command)
+        process, base_url, workdir = start_mock_console(["--test-api", *(extra_args or [])], db)
         return cls(base_url, process, workdir)
 
     @classmethod
@@ -120,15 +112,8 @@ class MockTarget(Target):
         return target
 
     def close(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._process is not None and self._process.stdout is not None:
-            self._process.stdout.close()
+        if self._process is not None:
+            stop_process(self._process)
         self._process = None
         if self._workdir is not None:
             self._workdir.cleanup()
@@ -272,6 +257,38 @@ def connect(base_url: str | None) -> Target:
         return MockTarget.at(base_url)
     except TargetError:
         return LiveTarget.from_environment(base_url)
+
+
+def start_mock_console(
+    args: list[str], db: Path | None = None
+) -> tuple[subprocess.Popen[str], str, tempfile.TemporaryDirectory[str] | None]:
+    """Run ``python -m mock_console`` on 127.0.0.1, a free port; return it and its URL.
+
+    Without ``db`` the console gets a fresh database in a temporary folder (also returned, so
+    the caller can remove it).
+    """
+    workdir = None
+    if db is None:
+        workdir = tempfile.TemporaryDirectory(prefix="mock-console-")
+        db = Path(workdir.name) / "console.sqlite3"
+    command = [sys.executable, "-m", "mock_console", "--host", "127.0.0.1", "--port", "0",
+               "--db", str(db), *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, bufsize=1)
+    return process, _await_ready_line(process, command), workdir
+
+
+def stop_process(process: subprocess.Popen[str]) -> None:
+    """Stop a console process politely, then firmly."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def _await_ready_line(process: subprocess.Popen[str], command: list[str]) -> str:
