@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from e2e.devices import DESKTOP
+from e2e.http import HttpError
+from e2e.target import Credentials, Target, TargetError
 
 EXIT_PASSED, EXIT_FAILED, EXIT_SETUP = 0, 1, 2
 DEFAULT_REPORT = Path("reports/latest")
@@ -79,10 +81,21 @@ def run_command(args: argparse.Namespace) -> int:
                       device=args.device, headed=args.headed, trace_to=trace) as session:
         print_header(session.target.describe(), session.device, session.labels.lang)
         result = run_procedure(session.page, session.target, session.labels,
-                               evidence_dir=evidence, device=session.device, on_step=print_step)
+                               account=new_account(session.target), evidence_dir=evidence,
+                               device=session.device, on_step=print_step)
     index = write_report(result, args.report)
     print_summary(result, index)
     return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def new_account(target: Target) -> Credentials:
+    """Get the account to run with, turning "cannot" into a setup error."""
+    from e2e.session import SetupError
+
+    try:
+        return target.new_account()
+    except (TargetError, HttpError) as error:
+        raise SetupError(str(error)) from None
 
 
 def clear_report_folder(folder: Path) -> None:

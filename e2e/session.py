@@ -58,15 +58,18 @@ def open_session(*, base_url: str | None, lang: str = "en", labels_file: Path | 
         raise SetupError(str(error)) from None
     check_qr_decoder()
     with ExitStack() as stack:
+        playwright = stack.enter_context(sync_playwright())
+        try:
+            options = context_options(playwright.devices, device)
+        except UnknownDevice as error:
+            raise SetupError(str(error)) from None
         try:
             target = stack.enter_context(connect(base_url))
         except (TargetError, HttpError) as error:
             raise SetupError(f"cannot use the console: {error}") from None
-        playwright = stack.enter_context(sync_playwright())
         try:
-            options = context_options(playwright.devices, device)
             browser = playwright.chromium.launch(headless=not headed, **launch_args())
-        except (UnknownDevice, BrowserSetupError) as error:
+        except BrowserSetupError as error:
             raise SetupError(str(error)) from None
         except PlaywrightError as error:
             raise SetupError(f"Chromium did not start: {error.message.splitlines()[0]}. "

@@ -253,6 +253,13 @@ def connect(base_url: str | None) -> Target:
     """Return the target for ``base_url``: the embedded mock when None, else mock or live."""
     if base_url is None:
         return MockTarget.start()
+    if not base_url.startswith(("http://", "https://")):
+        raise TargetError(f"--base-url must start with http:// or https://, got {base_url!r}")
+    try:
+        server_date(base_url)
+    except HttpError as error:
+        if error.status is None:  # nothing answered at all
+            raise TargetError(f"no console answers at {base_url}: {error}") from None
     try:
         return MockTarget.at(base_url)
     except TargetError:
