@@ -68,11 +68,25 @@ def authenticator(target: Target) -> Authenticator:
     return Authenticator(target)
 
 
+@pytest.fixture(scope="session")
+def private_mock(target: Target) -> Iterator[MockTarget]:
+    """Return a mock console no other test process shares, for tests that switch faults on.
+
+    The embedded mock is already private to this process; a console given by --base-url may be
+    shared by several xdist workers, so a private one is started beside it.
+    """
+    if isinstance(target, MockTarget) and target.started_here:
+        yield target
+        return
+    with MockTarget.start() as mock:
+        yield mock
+
+
 @pytest.fixture
-def faults(mock: MockTarget) -> Iterator[MockTarget]:
-    """Let a test switch console faults on; every fault is off again afterwards."""
-    yield mock
-    mock.disable_faults()
+def faults(private_mock: MockTarget) -> Iterator[MockTarget]:
+    """Let a test switch faults on in a private mock; every fault is off again afterwards."""
+    yield private_mock
+    private_mock.disable_faults()
 
 
 @pytest.fixture(autouse=True)

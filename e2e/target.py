@@ -111,6 +111,11 @@ class MockTarget(Target):
             ) from None
         return target
 
+    @property
+    def started_here(self) -> bool:
+        """Whether this process started the mock (and nobody else uses it)."""
+        return self._process is not None
+
     def close(self) -> None:
         if self._process is not None:
             stop_process(self._process)

@@ -1,0 +1,57 @@
+"""`python -m e2e run`: what `make run` runs. Exit 0 all passed, 1 a step failed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from e2e.procedure import step_ids
+from e2e.target import MockTarget
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the harness's CLI as a user would."""
+    return subprocess.run([sys.executable, "-m", "e2e", "run", *args], capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def test_run_against_the_embedded_mock_passes_and_writes_the_report(tmp_path: Path) -> None:
+    # When `python -m e2e run` runs with no base URL (the embedded mock)
+    done = run_cli("--report", str(tmp_path))
+
+    # Then it exits 0, prints each step, and the report has every step with its screenshot
+    assert done.returncode == 0, done.stdout + done.stderr
+    for step_id in step_ids():
+        assert f" {step_id}  " in done.stdout
+    assert "all steps passed" in done.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [s["id"] for s in report["steps"]] == step_ids()
+    assert all(s["status"] == "passed" and s["screenshot"] for s in report["steps"])
+    html = (tmp_path / "index.html").read_text()
+    assert html.count('<section class="step"') == len(step_ids())
+    assert html.count("data:image/png;base64,") == len(step_ids())
+    assert (tmp_path / "junit.xml").exists()
+
+
+@pytest.mark.needs_test_api
+def test_run_exits_1_and_names_the_step_when_the_console_is_broken(
+    faults: MockTarget, tmp_path: Path
+) -> None:
+    # Given a console that shows no Recovery Code after turning 2SV on
+    faults.enable_fault("no_recovery_code")
+
+    # When the procedure runs against it
+    done = run_cli("--base-url", faults.base_url, "--report", str(tmp_path))
+
+    # Then the run fails at step 2.6, saying what was expected, and later steps are not run
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "step 2.6" in done.stdout and "FAIL" in done.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    statuses = {s["id"]: s["status"] for s in report["steps"]}
+    assert statuses["2.5"] == "passed" and statuses["2.6"] == "failed"
+    assert statuses["3.5"] == "skipped"
+    assert (tmp_path / "step-2.6-failure.png").exists()
