@@ -107,6 +107,18 @@ def wrong_code_for(ctx: Context) -> str:
     return candidate if candidate not in valid else f"{(int(candidate) + 1) % 10**6:06d}"
 
 
+def expect_account_status(ctx: Context, *, on: bool) -> None:
+    """Account Information shows the new status at once, before signing in again."""
+    HomePage(ctx.page, ctx.labels).open_account_setting()
+    account = AccountInformationPage(ctx.page, ctx.labels)
+    account.expect_loaded()
+    try:
+        account.expect_two_step(on=on)
+    except AssertionError as error:
+        raise StepFailed(f"Account Information does not show 2-Step Verification as "
+                         f"{'on' if on else 'off'} right after the change") from error
+
+
 def require(condition: bool, message: str) -> None:
     """Fail the step with ``message`` unless ``condition`` holds."""
     if not condition:
@@ -223,6 +235,7 @@ def act_2_7(ctx: Context) -> None:
     require(len(compact) >= RECOVERY_CODE_MIN_CHARS,
             f"the Recovery Code {recovery_code!r} is too short to hold 64 random bits")
     ctx.notes["recovery_code"] = recovery_code
+    expect_account_status(ctx, on=True)
     sign_out(ctx)
     sign_in(ctx)
     challenge = CodeChallengePage(ctx.page, ctx.labels)
@@ -287,6 +300,7 @@ def check_3_4(ctx: Context) -> None:
 
 def act_3_5(ctx: Context) -> None:
     """Sign out and in again: no code may be asked for any more."""
+    expect_account_status(ctx, on=False)
     sign_out(ctx)
     sign_in(ctx)
 
