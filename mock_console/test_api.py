@@ -16,7 +16,7 @@ from flask import Blueprint, abort, jsonify, request
 from werkzeug.wrappers import Response
 
 from mock_console import accounts
-from mock_console.faults import CATALOGUE, UnknownFault
+from mock_console.faults import CATALOGUE, Faults, UnknownFault
 from mock_console.web import services
 
 bp = Blueprint("test_api", __name__, url_prefix="/__test__")
@@ -125,17 +125,23 @@ def faults() -> Response:
         enable, disable = body.get("enable", []), body.get("disable", [])
         if not isinstance(enable, list) or not isinstance(disable, list):
             abort(_error(400, '"enable" and "disable" must be lists of fault names'))
+        # Check the whole request before switching anything: a refused request changes nothing.
         try:
-            for name in disable:
-                switches.disable(str(name))
-            for name in enable:
-                params = body.get(str(name), {})
-                if not isinstance(params, dict):
-                    abort(_error(400, f"parameters of {name!r} must be a JSON object"))
-                if name == "rename_label" and not {"from", "to"} <= params.keys():
-                    abort(_error(400, RENAME_USAGE))
-                switches.enable(str(name), params)
+            for name in (*disable, *enable):
+                Faults._check(str(name))
         except UnknownFault as unknown:
             abort(_error(400, str(unknown.args[0])))
+        params_of: dict[str, dict[str, Any]] = {}
+        for name in map(str, enable):
+            params = body.get(name, {})
+            if not isinstance(params, dict):
+                abort(_error(400, f"parameters of {name!r} must be a JSON object"))
+            if name == "rename_label" and not {"from", "to"} <= params.keys():
+                abort(_error(400, RENAME_USAGE))
+            params_of[name] = params
+        for name in disable:
+            switches.disable(str(name))
+        for name, params in params_of.items():
+            switches.enable(name, params)
     return jsonify({"available": CATALOGUE, "enabled": switches.enabled()})
 
