@@ -8,6 +8,7 @@ what the console holds through its test API and, where the API does not say, its
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import sqlite3
 from collections.abc import Iterator
@@ -21,14 +22,18 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug import security
 from werkzeug.test import TestResponse
 
-from mock_console import create_app
+from mock_console import accounts, create_app, recovery
 from mock_console.clock import Clock
 
 PERIOD = 30
 STEP_START = 1_700_000_010.0  # the first second of TOTP step 56_666_667 (a multiple of 30)
 T0 = STEP_START + 15  # the console's time when a test starts: the middle of a step
+# The same algorithm and code paths as werkzeug's default (scrypt:32768:8:1) at 1/32 of its cost:
+# ~3 ms instead of ~100 ms per password or Recovery Code, which the suite does hundreds of times.
+CHEAP_SCRYPT = "scrypt:1024:8:1"
 
 SIGNIN = "/signin"
 SIGNIN_CODE = "/signin/code"
@@ -507,7 +512,23 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(db_path: Path, clock: Clock) -> Flask:
+def production_hashing() -> None:
+    """Ask for werkzeug's full-cost scrypt in this test (see ``cheap_hashing``)."""
+
+
+@pytest.fixture
+def cheap_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash new passwords and Recovery Codes with cheap scrypt parameters, unless the test asks
+    for ``production_hashing``. Checking reads the parameters from the stored hash."""
+    if "production_hashing" in request.fixturenames:
+        return
+    cheap = functools.partial(security.generate_password_hash, method=CHEAP_SCRYPT)
+    monkeypatch.setattr(accounts, "generate_password_hash", cheap)
+    monkeypatch.setattr(recovery, "generate_password_hash", cheap)
+
+
+@pytest.fixture
+def app(db_path: Path, clock: Clock, cheap_hashing: None) -> Flask:
     """A console with its test API on, a fresh database and the fixed clock."""
     return create_app({"DATABASE": str(db_path), "TEST_API": True, "TESTING": True,
                        "CLOCK": clock})

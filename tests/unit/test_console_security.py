@@ -326,6 +326,20 @@ def test_recovery_code_is_stored_hashed_never_in_plaintext(console, db_path: Pat
     assert hashes and all(h.startswith(("scrypt:", "pbkdf2:")) for h in hashes)
 
 
+def test_passwords_and_recovery_codes_are_hashed_with_full_cost_scrypt(
+    production_hashing: None, console
+) -> None:
+    console.enabled_account()
+    conn = console.db()
+    try:
+        (password_hash,) = conn.execute("SELECT password_hash FROM accounts").fetchone()
+        (code_hash,) = conn.execute("SELECT code_hash FROM recovery_codes").fetchone()
+    finally:
+        conn.close()
+    assert password_hash.startswith("scrypt:32768:8:1$")
+    assert code_hash.startswith("scrypt:32768:8:1$")
+
+
 def test_recovery_code_signs_in_once_and_a_new_one_is_issued(console) -> None:
     console.enabled_account()
     first = console.recovery_code
