@@ -291,6 +291,56 @@ def test_secret_is_160_bits_of_base32_without_padding(console) -> None:
     assert other.start_setup() != secret
 
 
+def test_key_uri_parses_and_lints_clean_with_the_harness_parser(console) -> None:
+    otpauth = pytest.importorskip("e2e.otpauth")
+    console.signed_in_account()
+    secret = console.start_setup()
+    uri = console.qr_text(console.open(console.SETUP))
+    parsed = otpauth.parse_otpauth(uri)
+    assert (parsed.secret, parsed.issuer, parsed.account) == (
+        secret, "HENNGE Cloud Protection", console.username)
+    assert (parsed.algorithm, parsed.digits, parsed.period) == ("SHA1", 6, 30)
+    assert otpauth.lint_otpauth(uri) == []
+    assert parsed.code(console.now()) == console.code(secret=secret)
+
+
+# -- outcome after enabling / disabling ----------------------------------------------------------
+
+
+def test_after_turning_on_sign_in_asks_the_code_refuses_wrong_accepts_right(console) -> None:
+    console.enabled_account()
+    response = console.sign_out()
+    assert response.location == console.SIGNIN
+    assert console.sign_in().location == console.SIGNIN_CODE
+    assert console.client.get(console.ACCOUNT).status_code == 302
+    page = console.read(console.enter_code(console.wrong_code()))
+    assert page.status == 422 and page.alert == WRONG.format(left=4)
+    response = console.enter_code(console.code())
+    assert response.status_code == 302 and response.location == console.HOME
+    assert console.open(console.ACCOUNT).status == 200
+    assert console.events()[-2:] == ["code_rejected", "signed_in"]
+
+
+def test_after_turning_off_sign_in_asks_no_code(console) -> None:
+    console.enabled_account()
+    console.turn_off()
+    console.sign_out()
+    response = console.sign_in()
+    assert response.status_code == 302 and response.location == console.HOME
+    assert console.open(console.ACCOUNT).status == 200
+    assert console.row()["totp_secret"] is None  # nothing left to ask a code for
+    assert console.events()[-2:] == ["two_step_disabled", "signed_in"]
+
+
+def test_pressing_turn_off_twice_turns_off_once(console) -> None:
+    console.enabled_account()
+    form = console.open(console.TURN_OFF)
+    assert console.submit(form, "Turn off").status_code == 302
+    again = console.submit(form, "Turn off")  # the same form, sent again
+    assert again.status_code == 302 and again.location == console.CHANGE
+    assert console.events().count("two_step_disabled") == 1
+
+
 # -- recovery code (NIST 63B-4 §4.2.1; ASVS 5 §6.5.2) --------------------------------------------
 
 
@@ -573,6 +623,17 @@ def test_session_id_rotates_at_each_step_of_a_2sv_sign_in(console) -> None:
     thief.client.set_cookie("console_session", password_only)
     assert thief.client.get(console.ACCOUNT).status_code == 302
     assert thief.client.get(console.SIGNIN_CODE).location == console.SIGNIN
+
+
+def test_session_id_chosen_by_the_client_is_never_adopted(console) -> None:
+    console.new_account()
+    planted = "attacker-chosen-session-id"
+    console.client.set_cookie("console_session", planted)
+    page = console.open(console.SIGNIN)
+    assert console.cookie() != planted
+    console.submit(page, "Sign in", username=console.username, password=console.password)
+    assert console.cookie() != planted
+    assert planted not in _session_ids(console)
 
 
 def test_old_session_id_is_invalid_after_sign_out(console) -> None:
