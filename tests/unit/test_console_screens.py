@@ -344,3 +344,19 @@ def test_every_screen_of_the_procedure_has_one_h1_and_labelled_controls(console)
         assert_accessible(page)
         assert page.root.find("html").attrs["lang"] == "en"
         assert page.response.headers["Cache-Control"] == "no-store"
+
+
+def test_unusual_account_names_are_escaped_on_screen_and_encoded_in_the_key_uri(console) -> None:
+    name = "<b>Ops</b> Team:ü+1@example.com"
+    response = console.client.post("/__test__/accounts",
+                                   json={"username": name, "password": "pw-2sv-test"})
+    assert response.status_code == 201
+    console.username, console.password = name, "pw-2sv-test"
+    assert console.sign_in().location == console.HOME
+    page = console.open(console.ACCOUNT)
+    assert name in page.text and "<b>Ops</b>" not in page.html
+    console.start_setup()
+    uri = console.qr_text(console.open(console.SETUP))
+    account = quote(name, safe="")
+    assert uri.startswith(f"otpauth://totp/{quote(ISSUER, safe='')}:{account}?secret=")
+    assert ":" not in account and "+" not in account
