@@ -7,6 +7,7 @@ with its own screenshot.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -23,6 +24,7 @@ from e2e.procedure import PROCEDURE, Context, Step
 from e2e.target import Credentials, Target
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+Inspector = Callable[[Context, Step], None]
 MAX_ERROR_LINES = 12
 
 
@@ -80,8 +82,13 @@ def run_procedure(
     evidence_dir: Path | None = None,
     device: str = "Desktop",
     on_step: Callable[[StepResult], None] | None = None,
+    inspect: Inspector | None = None,
 ) -> RunResult:
-    """Run ``steps`` for a (new) account; steps before ``record_from`` run unrecorded as setup."""
+    """Run ``steps`` for a (new) account; steps before ``record_from`` run unrecorded as setup.
+
+    ``inspect(ctx, step)`` is called whenever a recorded step's screen is observed (after its
+    ``show``, at any point the step itself asks, and on failure), for checks such as doc-check's.
+    """
     account = account or target.new_account()
     ctx = Context(page=page, target=target, labels=labels, account=account,
                   authenticator=Authenticator(target))
@@ -98,7 +105,8 @@ def run_procedure(
             outcome = StepResult(step.id, step.section, step.text,
                                  error="not run: an earlier step failed")
         else:
-            outcome = _run_step(ctx, step, evidence_dir if recording else None)
+            outcome = _run_step(ctx, step, evidence_dir if recording else None,
+                                inspect if recording else None)
             failed = outcome.status == FAILED
             if failed and not recording:  # the setup failed: report it, it is why nothing ran
                 outcome.error = f"setup for step {record_from} failed: {outcome.error}"
@@ -112,16 +120,22 @@ def run_procedure(
     return result
 
 
-def _run_step(ctx: Context, step: Step, evidence_dir: Path | None) -> StepResult:
+def _run_step(ctx: Context, step: Step, evidence_dir: Path | None,
+              inspect: Inspector | None = None) -> StepResult:
     outcome = StepResult(step.id, step.section, step.text)
     started = time.perf_counter()
+    observed = False
 
     def observe() -> None:
+        nonlocal observed
+        observed = True
         for key in step.labels:
             text = ctx.labels[key]
             if not outcome.labels.get(text):
                 visible = ctx.page.get_by_text(text, exact=True).filter(visible=True)
                 outcome.labels[text] = visible.count() > 0
+        if inspect is not None:
+            inspect(ctx, step)
 
     ctx.observe = observe
     try:
@@ -135,6 +149,9 @@ def _run_step(ctx: Context, step: Step, evidence_dir: Path | None) -> StepResult
     except Exception as error:  # noqa: BLE001 - any failure is the step's; the run reports it
         outcome.status = FAILED
         outcome.error = f"step {step.id} ({step.text}) failed: {_describe(error)}"
+        if not observed:  # the screen did not come up as expected: still record what is there
+            with contextlib.suppress(Exception):
+                observe()
         if evidence_dir is not None:
             _capture(ctx, step, outcome, evidence_dir, suffix="-failure")
     finally:
