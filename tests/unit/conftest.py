@@ -11,7 +11,7 @@ import base64
 import functools
 import io
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -212,14 +212,10 @@ class Page:
         raise AssertionError(f"button {button_text!r} is not inside a form")
 
     def csrf_token(self, button_text: str | None = None) -> str:
-        """Return the CSRF token of the form with ``button_text`` (default: the first form)."""
+        """Return the CSRF token of the form with ``button_text`` (default: the last form,
+        which is the page's own; the sign-out form in the header comes first)."""
         form = self.form_of(button_text) if button_text else self.root.find_all("form")[-1]
         return form.find("input", name="csrf_token").attrs["value"]
-
-    @property
-    def code_texts(self) -> list[str]:
-        """Return the texts of the page's <code> elements (keys and Recovery Codes)."""
-        return [c.text for c in self.root.find_all("code")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -314,7 +310,8 @@ class Console:
         """Move the console's clock on by whole TOTP steps (it stays mid-step)."""
         return self.advance(steps * PERIOD)
 
-    def faults(self, enable: list[str] = (), disable: list[str] = (), **params: Any) -> Any:
+    def faults(self, enable: Sequence[str] = (), disable: Sequence[str] = (),
+               **params: Any) -> Any:
         """Switch fault injections on or off."""
         body = {"enable": list(enable), "disable": list(disable), **params}
         response = self.client.post("/__test__/faults", json=body)
