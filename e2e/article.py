@@ -18,6 +18,9 @@ STEP = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?(\d+)\.(\d+)\.?(?:\*\*)?\s+(.*\S)")
 ITEM = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?(\d+)\.(?:\*\*)?\s+(.*\S)")
 QUOTE = re.compile(r"\[\s*([^\[\]]+?)\s*\](?!\()|［\s*(.+?)\s*］|「\s*(.+?)\s*」|【\s*(.+?)\s*】")
 NOTE_MARKS = ("※", "*", "Note:")
+NUMBERED = re.compile(r"^\s*\d+(?:\.\d+)*\.(?:\s|$)")  # a list item that carries its own number
+BLOCK_START = re.compile(r"^\s*(?:#|[-*+]\s|>|\||(?:\*\*|__)?\d+[.)]|※|Note:)")
+SKIPPED_TAGS = ("script", "style", "noscript", "template", "title")  # not the article's text
 BLOCK_TAGS = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
               "article", "ol", "ul", "table", "blockquote", "pre"}
 
@@ -71,20 +74,22 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
         self._ol_counters: list[int] = []
+        self._pending_number: int | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "noscript"):
+        if tag in SKIPPED_TAGS:
             self._skip += 1
         if tag == "ol":
-            self._ol_counters.append(0)
+            self._ol_counters.append(_int_attr(attrs, "start", 1) - 1)
         if tag in BLOCK_TAGS:
             self.parts.append("\n")
         if tag == "li" and self._ol_counters:
-            self._ol_counters[-1] += 1
-            self.parts.append(f"{self._ol_counters[-1]}. ")
+            self._ol_counters[-1] = _int_attr(attrs, "value", self._ol_counters[-1] + 1)
+            # Written out only if the item does not number itself ("<li>2.3. Click ...").
+            self._pending_number = self._ol_counters[-1]
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "noscript"):
+        if tag in SKIPPED_TAGS:
             self._skip = max(0, self._skip - 1)
         if tag == "ol" and self._ol_counters:
             self._ol_counters.pop()
@@ -92,8 +97,19 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
+        if self._skip:
+            return
+        if self._pending_number is not None and data.strip():
+            if not NUMBERED.match(data):
+                self.parts.append(f"{self._pending_number}. ")
+            self._pending_number = None
+        self.parts.append(data)
+
+
+def _int_attr(attrs: list[tuple[str, str | None]], name: str, default: int) -> int:
+    """Return an integer attribute such as ``<ol start="3">``, or ``default``."""
+    value = dict(attrs).get(name)
+    return int(value) if value and value.strip().isdigit() else default
 
 
 def html_to_text(markup: str) -> str:
@@ -109,10 +125,27 @@ def html_to_text(markup: str) -> str:
 def markdown_to_text(markdown: str) -> str:
     """Strip the Markdown that hides step numbers and brackets (emphasis, escapes, links)."""
     text = re.sub(r"\\([\[\]\\*_#.])", r"\1", markdown)  # \[ Set up \] -> [ Set up ]
+    text = re.sub(r"^\s*>\s?", "", text, flags=re.MULTILINE)  # block quotes (a notice box)
+    text = join_wrapped(text)
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
     text = re.sub(r"(?<!\\)\[([^\[\]]+)\]\((?:[^)]*)\)", r"\1", text)  # links keep their text
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     return re.sub(r"^\s*[-*+]\s+", "", text, flags=re.MULTILINE)
+
+
+def join_wrapped(text: str) -> str:
+    """Join a paragraph wrapped over several lines, so a bracket split by the wrap still pairs.
+
+    A line continues the previous one unless a blank line separates them or it starts a block of
+    its own (a number, a heading, a bullet, a note mark).
+    """
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.strip() and lines and lines[-1].strip() and not BLOCK_START.match(line):
+            lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+        else:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def to_text(raw: str, suffix: str = "") -> str:
@@ -121,7 +154,8 @@ def to_text(raw: str, suffix: str = "") -> str:
         return html_to_text(raw)
     if suffix in (".md", ".markdown") or re.search(r"^#{1,6}\s|\\\[|\*\*", raw, re.M):
         return markdown_to_text(raw)
-    return html.unescape(raw) if "&" in raw and ";" in raw else raw
+    text = join_wrapped(raw)
+    return html.unescape(text) if "&" in text and ";" in text else text
 
 
 def parse_article(raw: str, suffix: str = "") -> Article:
@@ -130,7 +164,7 @@ def parse_article(raw: str, suffix: str = "") -> Article:
     if not lines:
         raise ArticleError("the article is empty")
     step_majors = [int(m.group(1)) for line in lines if (m := STEP.match(line))]
-    article = Article(title=lines[0])
+    article = Article(title=_title(raw, lines[0]))
     current: ArticleStep | None = None
     section = ""
     for index, line in enumerate(lines):
@@ -155,6 +189,16 @@ def parse_article(raw: str, suffix: str = "") -> Article:
     if not article.main_steps:
         raise ArticleError("no numbered steps (like '2.3. Click on ...') were found in the article")
     return article
+
+
+def _title(raw: str, first_line: str) -> str:
+    """Return a page's first <h1> (its <title> names the site too), else the first line."""
+    heading = re.search(r"<h1\b[^>]*>(.*?)</h1\s*>", raw, re.I | re.S)
+    if heading:
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", heading.group(1))).split())
+        if text:
+            return text
+    return re.sub(r"^#+\s*", "", first_line).strip()
 
 
 def _heads_a_section(number: int, rest: list[str], current: ArticleStep | None,
