@@ -76,6 +76,8 @@ class ConsolePage:
     def expect_right_of(self, item: Locator, anchor: Locator) -> None:
         """``item`` sits to the right of ``anchor``, as the article describes a button's place."""
         expect(item).to_be_visible()
+        # Geometry is only final once the stylesheet has applied: wait for the load event.
+        self.page.wait_for_load_state("load")
         item_box, anchor_box = item.bounding_box(), anchor.bounding_box()
         assert item_box and anchor_box, "both elements must be on screen to compare positions"
         on_same_line = abs((item_box["y"] + item_box["height"] / 2)
