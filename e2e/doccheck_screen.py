@@ -1,0 +1,174 @@
+"""What doc-check sees on a screen: a quoted string found by the role a user sees, every visible
+string (for the nearest match when it is not found), and the picture with its scale.
+
+Boxes are in page coordinates, CSS pixels (viewport box plus scroll), so they can be drawn on a
+full-page screenshot after multiplying by the device scale factor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
+
+Box = dict[str, float]
+BOX_TIMEOUT_MS = 2_000
+
+BUTTON, LINK, HEADING, FIELD_LABEL = "button", "link", "heading", "field label"
+ROW_NAME, CELL, MENU_ITEM, TEXT = "row name", "cell", "menu item", "text"
+FIELDS = "input, select, textarea, [role=textbox], [role=combobox], [role=spinbutton]"
+
+# A link or button is a menu item when it sits in a menu, or in a list that a toggle button
+# opens (aria-controls): the console's user menu is such a disclosure, not an ARIA menu.
+IN_MENU_JS = """(el) => {
+  if (el.closest('[role=menu], [role=menubar], menu')) return true;
+  const list = el.closest('ul, ol');
+  return !!(list && list.id && document.querySelector(`[aria-controls~="${list.id}"]`));
+}"""
+
+# Every visible string a user could take for the quoted one, with what it is and where.
+VISIBLE_STRINGS_JS = """() => {
+  const inMenu = IN_MENU;
+  const kinds = [
+    ['button, [role=button], input[type=submit], input[type=button]', 'button'],
+    ['a[href], [role=link]', 'link'], ['[role=menuitem]', 'menu item'],
+    ['h1, h2, h3, h4, h5, h6, [role=heading]', 'heading'], ['label', 'field label'],
+    ['th[scope=row], [role=rowheader]', 'row name'], ['th, [role=columnheader]', 'column header'],
+    ['td, [role=cell], [role=gridcell]', 'cell'], ['li', 'list item'],
+    ['p, strong, b, em, span, legend, summary, caption, dt, dd, code', 'text'],
+  ];
+  const seen = new Set(), out = [];
+  for (const [selector, kind] of kinds) {
+    for (const el of document.querySelectorAll(selector)) {
+      if (seen.has(el)) continue;
+      seen.add(el);
+      const r = el.getBoundingClientRect(), style = getComputedStyle(el);
+      if (r.width <= 1 || r.height <= 1 || r.right < 0 || r.bottom < 0) continue;
+      if (style.visibility !== 'visible' || Number(style.opacity) === 0) continue;
+      const text = (el.innerText || el.value || '').replace(/\\s+/g, ' ').trim();
+      if (!text || text.length > 300) continue;
+      const menu = (kind === 'link' || kind === 'button') && inMenu(el);
+      out.push({text, kind: menu ? 'menu item' : kind,
+                box: {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height}});
+    }
+  }
+  return out;
+}""".replace("IN_MENU", IN_MENU_JS)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A string visible on the screen, what a user sees it as, and where it is."""
+
+    text: str
+    kind: str
+    box: Box | None = None
+
+
+@dataclass
+class Snapshot:
+    """A full-page picture of the screen, with what is needed to draw on it."""
+
+    url: str
+    headings: list[str]
+    scale: float  # device pixels per CSS pixel: screenshot pixels = page coordinates x scale
+    png: bytes
+
+
+def _by_role(role: str) -> Callable[[Page, str], Locator]:
+    return lambda page, text: page.get_by_role(role, name=text, exact=True)  # type: ignore[arg-type]
+
+
+def _field_label(page: Page, text: str) -> Locator:
+    """A form field labelled ``text`` (not a region or group named by aria-label)."""
+    return page.get_by_label(text, exact=True).and_(page.locator(FIELDS))
+
+
+LOCATORS: dict[str, Callable[[Page, str], Locator]] = {
+    BUTTON: _by_role("button"),
+    LINK: _by_role("link"),
+    HEADING: _by_role("heading"),
+    FIELD_LABEL: _field_label,
+    ROW_NAME: _by_role("rowheader"),
+    CELL: _by_role("cell"),
+    MENU_ITEM: _by_role("menuitem"),
+    TEXT: lambda page, text: page.get_by_text(text, exact=True),
+}
+
+
+def locate(page: Page, text: str, order: tuple[str, ...]) -> Candidate | None:
+    """Find ``text`` exactly as one of the kinds in ``order`` (first that is visible wins)."""
+    for kind in order:
+        matches = LOCATORS[kind](page, text).filter(visible=True)
+        if matches.count() == 0:
+            continue
+        element = matches.first
+        if kind in (LINK, BUTTON) and _in_menu(element):
+            kind = MENU_ITEM
+        box = _label_box(page, text) if kind == FIELD_LABEL else None
+        return Candidate(text, kind, box or page_box(page, element))
+    return None
+
+
+def _in_menu(element: Locator) -> bool:
+    try:
+        return bool(element.evaluate(IN_MENU_JS))
+    except PlaywrightError:
+        return False
+
+
+def _label_box(page: Page, text: str) -> Box | None:
+    """Highlight the label's words rather than the field it names."""
+    labels = page.locator("label").filter(visible=True)
+    for index in range(labels.count()):
+        label = labels.nth(index)
+        if " ".join(label.inner_text().split()) == " ".join(text.split()):
+            return page_box(page, label)
+    return None
+
+
+def page_box(page: Page, element: Locator) -> Box | None:
+    """Return an element's box in page coordinates, or None when it is not laid out."""
+    try:
+        box = element.bounding_box(timeout=BOX_TIMEOUT_MS)
+        scroll = page.evaluate("() => [window.scrollX, window.scrollY]")
+    except PlaywrightError:
+        return None
+    if box is None:
+        return None
+    return {"x": box["x"] + scroll[0], "y": box["y"] + scroll[1],
+            "width": box["width"], "height": box["height"]}
+
+
+def visible_strings(page: Page) -> list[Candidate]:
+    """Return the screen's visible strings (buttons, links, headings, labels, cells, texts)."""
+    try:
+        found = page.evaluate(VISIBLE_STRINGS_JS)
+    except PlaywrightError:
+        return []
+    return [Candidate(item["text"], item["kind"], item["box"]) for item in found]
+
+
+def locator_box(page: Page, locator: Locator | None) -> Box | None:
+    """Return the box of the first visible element of ``locator`` (None when there is none)."""
+    if locator is None:
+        return None
+    try:
+        visible = locator.filter(visible=True)
+        return page_box(page, visible.first) if visible.count() else None
+    except PlaywrightError:
+        return None
+
+
+def snapshot(page: Page) -> Snapshot | None:
+    """Take a full-page screenshot with the URL, main headings and device scale factor."""
+    try:
+        png = page.screenshot(full_page=True, animations="disabled")
+        scale = float(page.evaluate("() => window.devicePixelRatio") or 1)
+        headings = [" ".join(text.split()) for text in
+                    page.get_by_role("heading", level=1).filter(visible=True).all_inner_texts()]
+    except PlaywrightError:
+        return None
+    return Snapshot(page.url, headings, scale, png)
