@@ -15,6 +15,7 @@ from e2e.target import Credentials, Target, TargetError
 
 EXIT_PASSED, EXIT_FAILED, EXIT_SETUP = 0, 1, 2
 DEFAULT_REPORT = Path("reports/latest")
+DEFAULT_DOC_CHECK_REPORT = Path("reports/doc-check")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="skip screenshots (faster; the report then has none)")
     run.add_argument("--trace", action="store_true",
                      help="also save a Playwright trace (trace.zip) in the report folder")
+    doc_check = commands.add_parser(
+        "doc-check", help="check that every string a help article quotes is on screen",
+        description="Run the procedure once and check, at each step, that the UI strings the "
+                    "article quotes in brackets are on the screen. Exit 0 all verified, 1 drift, "
+                    "2 the article could not be read or the run could not start.")
+    doc_check.add_argument("article", type=Path,
+                           help="the help article: plain text, Markdown or a saved HTML page")
+    add_target_options(doc_check)
+    doc_check.add_argument("--report", type=Path, default=DEFAULT_DOC_CHECK_REPORT,
+                           help="folder for doc-check.html and doc-check.json "
+                                f"(default {DEFAULT_DOC_CHECK_REPORT})")
     return parser
 
 
@@ -88,6 +100,33 @@ def run_command(args: argparse.Namespace) -> int:
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
+def doc_check_command(args: argparse.Namespace) -> int:
+    """Check the article's quoted strings at each step; print the table, write JSON and HTML."""
+    from e2e.article import ArticleError, read_article
+    from e2e.doccheck import run_doc_check
+    from e2e.doccheck_report import print_report, write_outputs
+    from e2e.progress import print_step
+    from e2e.session import open_session
+
+    try:
+        article = read_article(args.article)
+    except ArticleError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_SETUP
+    with open_session(base_url=args.base_url, lang=args.lang, labels_file=args.labels,
+                      device=args.device, headed=args.headed) as session:
+        print(f"running the procedure for {args.article} ({len(article.steps)} steps) against "
+              f"{session.target.describe()}", flush=True)
+        check = run_doc_check(article, session.page, session.target, session.labels,
+                              source=str(args.article), account=new_account(session.target),
+                              device=session.device, on_step=print_step)
+    print()
+    print_report(check)
+    json_path, html_path = write_outputs(check, args.report)
+    print(f"report: {html_path} and {json_path.name}")
+    return check.exit_code
+
+
 def new_account(target: Target) -> Credentials:
     """Get the account to run with, turning "cannot" into a setup error."""
     from e2e.session import SetupError
@@ -104,7 +143,7 @@ def clear_report_folder(folder: Path) -> None:
         old.unlink()
 
 
-COMMANDS = {"run": run_command}
+COMMANDS = {"run": run_command, "doc-check": doc_check_command}
 
 
 if __name__ == "__main__":
