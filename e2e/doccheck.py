@@ -29,12 +29,14 @@ failed is drift too, even if its strings were verified: the article promises the
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from e2e.article import Article, ArticleStep
@@ -432,22 +434,34 @@ class _Looker:
 
     def inspect(self, ctx: Context, step: Step) -> None:
         self._ctx = ctx
-        self._look(step, f"screen {len(self.observations[step.id]) + 1}")
+        try:
+            self._look(step, f"screen {len(self.observations[step.id]) + 1}")
+        except PlaywrightError:
+            # The page moved on while it was read (a navigation mid-evaluate). Looking must never
+            # fail the step it looks at; the quotes are judged at the step's other screens, or
+            # end up "not reached".
+            return
 
     def after_step(self, outcome: StepResult) -> None:
         """Look at the screen a failed step stopped on for the next step's quotes.
 
         A step's check waits for the next step's screen ("2.2" clicks, then expects the row with
         "Change" that 2.3 is about), so when that screen comes up changed, the run stops one step
-        early. The screen counts as the next step's only if one of its quotes is there exactly.
+        early. The screen counts as the next step's only if the failed step got somewhere (the
+        URL changed since its own screen) and one of the next step's quotes is there exactly: a
+        step that failed before leaving its screen says nothing about the next one.
         """
         if outcome.status != FAILED or self._ctx is None:
             return
         ids = [step.id for step in self.procedure]
         position = ids.index(outcome.id) if outcome.id in ids else len(ids)
+        own = self.observations.get(outcome.id) or []
+        if own and own[-1].url == self.page.url:
+            return
         if position + 1 < len(ids) and self.wanted.get(ids[position + 1]):
-            self._look(self.procedure[position + 1], f"where step {outcome.id} stopped",
-                       need_anchor=True)
+            with contextlib.suppress(PlaywrightError):
+                self._look(self.procedure[position + 1], f"where step {outcome.id} stopped",
+                           need_anchor=True)
 
     def _look(self, step: Step, moment: str, *, need_anchor: bool = False) -> None:
         if step.id not in self.mapped:

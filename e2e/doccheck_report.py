@@ -13,6 +13,7 @@ import io
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -100,8 +101,18 @@ def _colour(result: str, text: str, stream: TextIO) -> str:
     return f"{code}{text}\033[0m" if code else text
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _width(text: str) -> int:
+    """Return how many terminal columns ``text`` takes (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _cell(text: str, width: int) -> str:
+    """Clip and pad ``text`` to ``width`` terminal columns, so Japanese quotes line up."""
+    if _width(text) > width:
+        while _width(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+    return text + " " * (width - _width(text))
 
 
 def print_report(check: DocCheck, stream: TextIO = sys.stdout) -> None:
@@ -112,8 +123,7 @@ def print_report(check: DocCheck, stream: TextIO = sys.stdout) -> None:
           "found as / nearest (similarity)", file=stream)
     for step_id, quoted, result, detail in table_rows(check):
         cell = _colour(result, f"{result:<{RESULT_WIDTH}}", stream)
-        print(f"  {step_id:<9}{_clip(quoted, QUOTE_WIDTH):<{QUOTE_WIDTH + 2}}{cell}  {detail}",
-              file=stream)
+        print(f"  {step_id:<9}{_cell(quoted, QUOTE_WIDTH + 2)}{cell}  {detail}", file=stream)
     for line in _sections(check):
         print(line, file=stream)
     print(_verdict(check), file=stream)

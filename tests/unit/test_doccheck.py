@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -424,3 +425,25 @@ def test_an_article_without_steps_exits_2_saying_what_was_looked_for(
 
     assert main(["doc-check", str(notes)]) == 2
     assert "no numbered steps" in capsys.readouterr().err
+
+
+def test_japanese_quotes_keep_the_table_aligned() -> None:
+    # Given a check whose quotes are Japanese (two terminal columns per character)
+    check = drifted_check()
+    check.steps[2].quotes[0].quoted = "2段階認証を設定する"
+    out = io.StringIO()
+
+    # When it is printed
+    print_report(check, out)
+
+    # Then the result column starts at the same terminal column on every row
+    rows = [line for line in out.getvalue().splitlines()
+            if line.startswith("  2.") and (" verified " in line or " missing " in line)]
+    starts = {_columns_before(line, line.index(" verified " if " verified " in line
+                                               else " missing ")) for line in rows}
+    assert any("2段階認証を設定する" in line for line in rows)
+    assert len(starts) == 1
+
+
+def _columns_before(line: str, index: int) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line[:index])
