@@ -16,6 +16,7 @@ from e2e.authenticator import Authenticator
 from e2e.browser import launch_args
 from e2e.devices import DESKTOP_VIEWPORT
 from e2e.labels import Labels, load_labels
+from e2e.session import browser_locale
 from e2e.target import Credentials, MockTarget, Target, connect
 
 NO_TEST_API = ("needs the mock console's test API (/__test__/: accounts, clock, events, faults); "
@@ -106,6 +107,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    """Use the article's desktop size unless --device chose another."""
-    return {"viewport": DESKTOP_VIEWPORT, "locale": "en-US", **browser_context_args}
+def browser_context_args(browser_context_args: dict[str, Any],
+                         pytestconfig: pytest.Config) -> dict[str, Any]:
+    """Use the article's desktop size unless --device chose another, and the browser locale of
+    --lang (Accept-Language then makes the console show the labels' language)."""
+    locale = browser_locale(pytestconfig.getoption("lang"))
+    return {"viewport": DESKTOP_VIEWPORT, "locale": locale, **browser_context_args}

@@ -21,6 +21,18 @@ from e2e.http import HttpError
 from e2e.labels import Labels, LabelsError, load_labels
 from e2e.target import Target, TargetError, connect
 
+# The browser's locale per label language: Chromium sends it as Accept-Language, and a console
+# that picks its language from that header (as the mock does) then shows the labels' language.
+BROWSER_LOCALES = {"en": "en-US", "ja": "ja-JP"}
+
+
+def browser_locale(lang: str) -> str:
+    """Return the browser locale for the label language ``lang`` ("ja" -> "ja-JP").
+
+    A language without an entry is passed as it is: "de" or "pt-BR" are locales Chromium knows.
+    """
+    return BROWSER_LOCALES.get(lang.lower(), lang)
+
 
 class SetupError(RuntimeError):
     """The run could not start; the message says why and what to do."""
@@ -76,8 +88,7 @@ def open_session(*, base_url: str | None, lang: str = "en", labels_file: Path | 
                              "Install it with `make test` (Debian: apt-get install chromium) "
                              "or `playwright install chromium`.") from None
         stack.callback(browser.close)
-        lang_tag = "ja-JP" if labels.lang == "ja" else "en-US"
-        context = browser.new_context(locale=lang_tag, **options)
+        context = browser.new_context(**{**options, "locale": browser_locale(labels.lang)})
         if trace_to is not None:
             context.tracing.start(screenshots=True, snapshots=True, sources=False)
             stack.callback(lambda: context.tracing.stop(path=str(trace_to)))

@@ -1,7 +1,8 @@
 """Every string the console shows, from one message catalogue per language.
 
-The labels are the help article's own words, spelling inconsistencies included ("2-Step" and
-"2 Step"): they are what the documentation says the screens show.
+The English labels are the help article's own words, spelling inconsistencies included ("2-Step"
+and "2 Step"): they are what the documentation says the screens show. The Japanese catalogue
+(``ja.json``) is what the Japanese article quotes in ［ ］; it has the same keys and placeholders.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def languages() -> list[str]:
 def choose_language() -> str:
     """Pick the language of this request: ``?lang=``, then the session, then Accept-Language."""
     available = languages()
-    asked = request.args.get("lang", "")
+    asked = request.args.get("lang", "").strip().lower().replace("_", "-")
+    if asked not in available:
+        asked = asked.split("-")[0]  # ?lang=ja-JP means Japanese
     if asked in available:
         session["lang"] = asked
         return asked
@@ -44,9 +47,10 @@ def choose_language() -> str:
     return request.accept_languages.best_match(available) or DEFAULT_LANGUAGE
 
 
-def translate(key: str, **params: Any) -> str:
-    """Return the message ``key`` in this request's language, with ``params`` filled in."""
-    text = catalogue(getattr(g, "lang", DEFAULT_LANGUAGE))[key]
+def translate(key: str, *, in_lang: str | None = None, **params: Any) -> str:
+    """Return the message ``key`` in this request's language (or ``in_lang``, e.g. to name each
+    language in its own words on the language switch), with ``params`` filled in."""
+    text = catalogue(in_lang or getattr(g, "lang", DEFAULT_LANGUAGE))[key]
     if params:
         text = text.format(**params)
     faults = current_app.extensions["mock_console"].faults
