@@ -29,8 +29,11 @@ class ConsolePage:
                                                 exact=True)
         if account_setting.is_visible():
             return
-        # Only the toggle that fits this screen size is rendered; both report aria-expanded.
-        self.page.get_by_role("banner").get_by_role("button", expanded=False).first.click()
+        # Only the toggle that fits this screen size is displayed (both report aria-expanded);
+        # which one is known once the stylesheet applies, so wait for the load event first.
+        self.page.wait_for_load_state("load")
+        toggles = self.page.get_by_role("banner").get_by_role("button", expanded=False)
+        toggles.filter(visible=True).first.click()
         expect(account_setting).to_be_visible()
 
     def open_account_setting(self) -> None:
