@@ -1,0 +1,162 @@
+"""Signing in while 2-Step Verification is on: the code asked after the password.
+
+Each test starts where the article's step 2.7 leaves the user (2SV on, signed in with a code),
+then signs out and in again with the password: the console now asks for the app's code. A code
+is accepted once (RFC 6238 §5.2): the same step again, or an older step after a newer one, is a
+replay; wrong codes count towards a lock that holds across browser sessions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from e2e.labels import Labels
+from e2e.pages import CodeChallengePage
+from e2e.procedure import Context, expect_home, sign_in, sign_out, wrong_code_for
+from e2e.runner import advance_to
+from e2e.target import Credentials, MockTarget, Target
+
+WRONG_CODE = re.compile(r"not correct|incorrect|invalid|wrong", re.IGNORECASE)
+ALREADY_USED = re.compile(r"already been used", re.IGNORECASE)
+LOCKED = re.compile(r"\blocked\b", re.IGNORECASE)
+
+
+@pytest.fixture
+def challenged(page: Page, target: Target, labels: Labels, account: Credentials) -> Context:
+    """2SV is on (article 2.7); the user signed out, then in with the password: a code is asked."""
+    ctx = advance_to(page, target, labels, account, through="2.7")
+    sign_out(ctx)
+    sign_in(ctx)
+    CodeChallengePage(page, labels).expect_loaded()
+    return ctx
+
+
+def test_sign_in_asks_for_the_app_code_refuses_a_wrong_one_and_accepts_the_right_one(
+    challenged: Context, page: Page, labels: Labels
+) -> None:
+    challenge = CodeChallengePage(page, labels)
+    # Given the password was accepted: the console asks for the code in the article's words
+    expect(page.get_by_text(labels.code_label, exact=True)).to_be_visible()
+    expect(challenge.code).to_be_editable()
+    events_before = challenged.mock.event_types(challenged.account.username) \
+        if challenged.mock else []
+
+    # When a wrong code is entered
+    challenge.enter_code(wrong_code_for(challenged))
+
+    # Then it is refused with a clear message and the code is asked again
+    challenge.expect_alert(WRONG_CODE)
+    challenge.expect_loaded()
+    if challenged.mock is not None:
+        assert challenged.mock.event_types(challenged.account.username) == [
+            *events_before, "code_rejected"]
+
+    # When the app's current code is entered
+    challenge.enter_code(challenged.authenticator.code())
+
+    # Then the user is signed in
+    expect_home(challenged)
+    if challenged.mock is not None:
+        last = challenged.mock.events(challenged.account.username)[-1]
+        assert (last["type"], last["detail"]) == ("signed_in", "code"), last
+
+
+def test_code_already_used_to_sign_in_is_refused_as_a_replay(
+    challenged: Context, page: Page, labels: Labels
+) -> None:
+    # Given the code of the time step the last sign-in used (still inside the window)
+    entry = challenged.authenticator.entry()
+    used_step = max(challenged.authenticator.used_steps())
+    events_before = challenged.mock.event_types(challenged.account.username) \
+        if challenged.mock else []
+
+    # When it is entered again
+    challenge = CodeChallengePage(page, labels)
+    challenge.enter_code(entry.code_for_step(used_step))
+
+    # Then it is refused: the user is told it has already been used, and still asked for a code
+    challenge.expect_alert(ALREADY_USED)
+    challenge.expect_loaded()
+    if challenged.mock is not None:
+        new_events = challenged.mock.event_types(challenged.account.username)[len(events_before):]
+        assert "code_replayed" in new_events, new_events
+        assert "signed_in" not in new_events, new_events
+
+
+@pytest.mark.needs_test_api
+def test_older_code_after_a_newer_one_is_refused(
+    challenged: Context, mock: MockTarget, page: Page, labels: Labels
+) -> None:
+    entry = challenged.authenticator.entry()
+    username = challenged.account.username
+    # Given the console's clock two steps past the last step used, 10 s into the step T
+    while entry.step(mock.now()) < max(challenged.authenticator.used_steps()) + 2:
+        mock.next_step()
+    mock.place_in_step(10)
+    step = entry.step(mock.now())
+    # and a sign-in with the app's code for T
+    challenge = CodeChallengePage(page, labels)
+    challenge.enter_code(entry.code_for_step(step))
+    challenged.authenticator.mark_used(step)
+    expect_home(challenged)
+    sign_out(challenged)
+    sign_in(challenged)
+    challenge.expect_loaded()
+    events_before = mock.event_types(username)
+
+    # When the code for T-1 is entered: never used, inside the window, but older than T
+    challenge.enter_code(entry.code_for_step(step - 1))
+
+    # Then it is refused as already used, and the user is not signed in
+    challenge.expect_alert(ALREADY_USED)
+    challenge.expect_loaded()
+    new_events = mock.event_types(username)[len(events_before):]
+    assert "code_replayed" in new_events and "signed_in" not in new_events, new_events
+
+
+@pytest.mark.needs_test_api
+def test_five_wrong_codes_across_two_browser_sessions_lock_code_entry_in_both(
+    challenged: Context, mock: MockTarget, page: Page, labels: Labels,
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    username = challenged.account.username
+    wrong = wrong_code_for(challenged)
+    first = CodeChallengePage(page, labels)
+    # Given three wrong codes in one browser
+    for _ in range(3):
+        first.enter_code(wrong)
+        first.expect_alert(WRONG_CODE)
+        expect(first.alert).not_to_contain_text(LOCKED)
+
+    # and the same account signed in with its password in a second browser
+    other = dataclasses.replace(challenged, page=new_context().new_page())
+    sign_in(other)
+    second = CodeChallengePage(other.page, labels)
+    second.expect_loaded()
+
+    # When two more wrong codes are entered there
+    second.enter_code(wrong)
+    second.expect_alert(WRONG_CODE)
+    expect(second.alert).not_to_contain_text(LOCKED)
+    second.enter_code(wrong)
+
+    # Then the fifth failure locks code entry for the account, and the user is told
+    second.expect_alert(LOCKED)
+    state = mock.account_state(username)
+    assert state["locked_until"] is not None and state["locked_until"] > mock.now(), state
+    types = mock.event_types(username)
+    assert types[-6:] == ["code_rejected"] * 5 + ["locked"], types
+
+    # And the app's valid code is refused in both browsers while the lock lasts
+    valid = challenged.authenticator.code()
+    for challenge in (second, first):
+        challenge.enter_code(valid)
+        challenge.expect_alert(LOCKED)
+        challenge.expect_loaded()
+    assert mock.event_types(username)[-1] == "locked", "a sign-in happened while locked"
+    assert mock.event_types(username).count("signed_in") == 2  # step 1.1 and step 2.7 only
