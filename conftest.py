@@ -7,21 +7,42 @@ real console (tests that need the test API then skip, saying why).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import Playwright
 
 from e2e.authenticator import Authenticator
 from e2e.browser import launch_args
-from e2e.devices import DESKTOP_VIEWPORT
+from e2e.devices import DESKTOP, UnknownDevice, context_options
 from e2e.labels import Labels, load_labels
+from e2e.rules import rule
 from e2e.session import browser_locale
 from e2e.target import Credentials, MockTarget, Target, connect
 
 NO_TEST_API = ("needs the mock console's test API (/__test__/: accounts, clock, events, faults); "
                "the console at {url} has none. Run against the embedded mock (no --base-url) or "
                "`python -m mock_console --test-api`.")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Iterator[None]:
+    """Prefix a rule-marked test's failure with the security rule it proves."""
+    report: pytest.TestReport = yield
+    marker = item.get_closest_marker("rule")
+    if marker is None or not report.failed or call.when != "call":
+        return report
+    statement = f"security rule broken: {rule(marker.args[0])}"
+    item.user_properties.append(("rule", marker.args[0]))
+    report.user_properties.append(("rule", marker.args[0]))
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None and not crash.message.startswith("security rule"):
+        crash.message = f"{statement}: {crash.message}"
+    report.sections.append(("security rule", statement))
+    return report
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -107,9 +128,20 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any],
-                         pytestconfig: pytest.Config) -> dict[str, Any]:
-    """Use the article's desktop size unless --device chose another, and the browser locale of
-    --lang (Accept-Language then makes the console show the labels' language)."""
-    locale = browser_locale(pytestconfig.getoption("lang"))
-    return {"viewport": DESKTOP_VIEWPORT, "locale": locale, **browser_context_args}
+def browser_context_args(
+    pytestconfig: pytest.Config, playwright: Playwright, device: str | None, base_url: str,
+    _pw_artifacts_folder: tempfile.TemporaryDirectory[str],
+) -> dict[str, Any]:
+    """Emulate --device (ours, like "Desktop Dark", or Playwright's, like "iPhone 14") in
+    Chromium, the article's desktop otherwise, with the browser locale of --lang."""
+    # Replaces pytest-playwright's fixture: its device lookup knows only Playwright's
+    # descriptors and passes their default_browser_type, which new_context() refuses.
+    try:
+        args = context_options(playwright.devices, device or DESKTOP)
+    except UnknownDevice as error:
+        raise pytest.UsageError(str(error)) from None
+    args["locale"] = browser_locale(pytestconfig.getoption("lang"))
+    args["base_url"] = base_url
+    if pytestconfig.getoption("--video") in ("on", "retain-on-failure"):
+        args["record_video_dir"] = _pw_artifacts_folder.name
+    return args

@@ -1,6 +1,9 @@
 """``python -m e2e``: run the help article's procedure against a console and report on it.
 
-Exit codes: 0 every documented step passed, 1 a step failed, 2 a usage or setup error.
+Exit codes: 0 every documented step passed, 1 a step failed, 2 a usage or setup error, and
+3 only with ``run --fail-on-drift``: every step passed but a screen changed since the baseline.
+Screenshot drift alone never fails a run: the procedure still works, and a changed screen is
+news for the writer (which published screenshots are stale), not a broken console.
 """
 
 from __future__ import annotations
@@ -9,12 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from e2e.article import Article, ArticleError, read_article
 from e2e.devices import DESKTOP
 from e2e.http import HttpError
 from e2e.target import Credentials, Target, TargetError
 
-EXIT_PASSED, EXIT_FAILED, EXIT_SETUP = 0, 1, 2
+EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_DRIFT = 0, 1, 2, 3
 DEFAULT_REPORT = Path("reports/latest")
+ARTICLES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 DEFAULT_DOC_CHECK_REPORT = Path("reports/doc-check")
 
 
@@ -36,6 +41,22 @@ def build_parser() -> argparse.ArgumentParser:
                      help="skip screenshots (faster; the report then has none)")
     run.add_argument("--trace", action="store_true",
                      help="also save a Playwright trace (trace.zip) in the report folder")
+    run.add_argument("--article", type=Path, default=None,
+                     help="help article whose numbering and words index.html and report.md use "
+                          "(default fixtures/articles/two-step-verification[.LANG].txt; the "
+                          "procedure's own texts when there is none for the language)")
+    drift = run.add_argument_group(
+        "screenshot drift", "Compare each step's screen with a kept one, per-run content (QR "
+                            "code, key, Recovery Code, account name) masked.")
+    drift.add_argument("--baseline", type=Path, default=None, metavar="DIR",
+                       help="compare each step's screenshot with DIR/step-<id>.png and report "
+                            "the screens that changed, with a diff picture")
+    drift.add_argument("--update-baseline", action="store_true",
+                       help="then write this run's screenshots and masks to DIR as the new "
+                            "baseline (only when every step passed)")
+    drift.add_argument("--fail-on-drift", action="store_true",
+                       help=f"exit {EXIT_DRIFT} when every step passed but a screen changed "
+                            "(default: drift is reported, the exit code is the steps' own)")
     doc_check = commands.add_parser(
         "doc-check", help="check that every string a help article quotes is on screen",
         description="Run the procedure once and check, at each step, that the UI strings the "
@@ -47,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     doc_check.add_argument("--report", type=Path, default=DEFAULT_DOC_CHECK_REPORT,
                            help="folder for doc-check.html and doc-check.json "
                                 f"(default {DEFAULT_DOC_CHECK_REPORT})")
+    from e2e.matrix import add_matrix_parser
+
+    add_matrix_parser(commands, add_target_options)
     return parser
 
 
@@ -80,29 +104,79 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the procedure once, print each step as it finishes, write the report."""
+    from e2e.baseline import check_drift, update_baseline
+    from e2e.capture import EvidenceRecorder
     from e2e.progress import print_header, print_step, print_summary
     from e2e.report import write_report
     from e2e.runner import run_procedure
     from e2e.session import open_session
 
+    problem = drift_usage_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_SETUP
+    article = run_article(args.article, args.lang)
     evidence = None if args.no_evidence else args.report
     if evidence is not None:
         clear_report_folder(args.report)
+    recorder = EvidenceRecorder(args.report) if evidence is not None else None
     trace = args.report / "trace.zip" if args.trace else None
     with open_session(base_url=args.base_url, lang=args.lang, labels_file=args.labels,
                       device=args.device, headed=args.headed, trace_to=trace) as session:
         print_header(session.target.describe(), session.device, session.labels.lang)
         result = run_procedure(session.page, session.target, session.labels,
                                account=new_account(session.target), evidence_dir=evidence,
-                               device=session.device, on_step=print_step)
-    index = write_report(result, args.report)
+                               device=session.device, on_step=print_step, inspect=recorder)
+    seen = recorder.steps if recorder is not None else {}
+    drift = None
+    if args.baseline is not None:
+        drift = check_drift(result, seen, args.report, args.baseline)
+        if args.update_baseline:
+            drift.updated = update_baseline(result, seen, args.report, args.baseline)
+    index = write_report(result, args.report, evidence=seen, drift=drift, article=article)
     print_summary(result, index)
-    return EXIT_PASSED if result.passed else EXIT_FAILED
+    if drift is not None:
+        print("\n".join(drift.summary()))
+    if not result.passed:
+        return EXIT_FAILED
+    return EXIT_DRIFT if args.fail_on_drift and drift is not None and drift.drifted \
+        else EXIT_PASSED
+
+
+def drift_usage_problem(args: argparse.Namespace) -> str | None:
+    """Return why the drift options cannot be used as given, or None."""
+    if (args.update_baseline or args.fail_on_drift) and args.baseline is None:
+        return "--update-baseline and --fail-on-drift need --baseline DIR"
+    if args.baseline is not None and args.no_evidence:
+        return "--baseline compares screenshots; it cannot be used with --no-evidence"
+    if args.baseline is not None and args.baseline.resolve() == args.report.resolve():
+        return ("--baseline DIR must not be the report folder: each run clears its screenshots "
+                "there")
+    if args.article is not None and not args.article.exists():
+        return f"no article at {args.article}"
+    return None
+
+
+def run_article(path: Path | None, lang: str) -> Article | None:
+    """Return the article to lay the report out by: ``path``, else the shipped one for ``lang``.
+
+    A language without a shipped article gets None (the procedure's texts), not English words.
+    """
+    if path is None:
+        name = "two-step-verification.txt" if lang == "en" else f"two-step-verification.{lang}.txt"
+        path = ARTICLES / name
+        if not path.exists():
+            return None
+    try:
+        return read_article(path)
+    except ArticleError as error:
+        from e2e.session import SetupError
+
+        raise SetupError(str(error)) from None
 
 
 def doc_check_command(args: argparse.Namespace) -> int:
     """Check the article's quoted strings at each step; print the table, write JSON and HTML."""
-    from e2e.article import ArticleError, read_article
     from e2e.doccheck import run_doc_check
     from e2e.doccheck_report import print_report, write_outputs
     from e2e.progress import print_step
@@ -143,7 +217,14 @@ def clear_report_folder(folder: Path) -> None:
         old.unlink()
 
 
-COMMANDS = {"run": run_command, "doc-check": doc_check_command}
+def matrix_command(args: argparse.Namespace) -> int:
+    """Run the procedure on every device of the matrix."""
+    from e2e.matrix import matrix_command as run_matrix_command
+
+    return run_matrix_command(args)
+
+
+COMMANDS = {"run": run_command, "doc-check": doc_check_command, "matrix": matrix_command}
 
 
 if __name__ == "__main__":

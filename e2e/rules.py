@@ -23,6 +23,8 @@ RULES: dict[str, tuple[str, str]] = {
                  "NIST SP 800-63B-4 §4.2.1; ASVS 5 §6.5.2"),
     "csrf": ("every state-changing POST needs a valid CSRF token", "ASVS 4 §4.2.2"),
     "session": ("a new session id at sign-in; cookies HttpOnly, SameSite=Lax", "ASVS 5 §7.2.4"),
+    "turn_off_confirmation": ("'Turn off' asks for confirmation; Cancel changes nothing",
+                              "the article, 3.3 and 3.4"),
     "enabled_outcome": ("after turning 2SV on, sign-in asks for a code", "the article, 2.7"),
     "disabled_outcome": ("after turning 2SV off, sign-in asks no code", "the article, 3.5"),
     "audit": ("every enable, disable, failed code, replay, lockout, recovery use is audited",

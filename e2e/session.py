@@ -7,12 +7,13 @@ message says what to do: the CLI exits with 2 on it, never with a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from e2e.browser import BrowserSetupError, launch_args
@@ -49,6 +50,22 @@ class Session:
     device: str
 
 
+@dataclass
+class Console:
+    """A console reached (or started) and a Chromium launched to test it, for one or more
+    devices."""
+
+    target: Target
+    labels: Labels
+    browser: Browser
+    devices: dict[str, dict[str, Any]]  # device name -> context options, checked up front
+
+
+# How long a click or an expectation may wait: the mock answers at once; a real console over
+# the internet, behind single sign-on, can take longer.
+ACTION_TIMEOUT_MS = {True: 10_000, False: 30_000}
+
+
 def check_qr_decoder() -> None:
     """Fail early, with the install command, when zbar cannot be loaded."""
     from e2e.qr import QRDecodeError, require_zbar
@@ -60,10 +77,9 @@ def check_qr_decoder() -> None:
 
 
 @contextmanager
-def open_session(*, base_url: str | None, lang: str = "en", labels_file: Path | None = None,
-                 device: str = "Desktop", headed: bool = False,
-                 trace_to: Path | None = None) -> Iterator[Session]:
-    """Start (or reach) the target, launch Chromium as ``device``, and yield a page."""
+def open_console(*, base_url: str | None, lang: str = "en", labels_file: Path | None = None,
+                 devices: Sequence[str] = ("Desktop",), headed: bool = False) -> Iterator[Console]:
+    """Check everything a run needs, start (or reach) the target and launch Chromium."""
     try:
         labels = load_labels(lang, labels_file)
     except LabelsError as error:
@@ -72,7 +88,7 @@ def open_session(*, base_url: str | None, lang: str = "en", labels_file: Path | 
     with ExitStack() as stack:
         playwright = stack.enter_context(sync_playwright())
         try:
-            options = context_options(playwright.devices, device)
+            options = {name: context_options(playwright.devices, name) for name in devices}
         except UnknownDevice as error:
             raise SetupError(str(error)) from None
         try:
@@ -88,9 +104,32 @@ def open_session(*, base_url: str | None, lang: str = "en", labels_file: Path | 
                              "Install it with `make test` (Debian: apt-get install chromium) "
                              "or `playwright install chromium`.") from None
         stack.callback(browser.close)
-        context = browser.new_context(**{**options, "locale": browser_locale(labels.lang)})
+        yield Console(target=target, labels=labels, browser=browser, devices=options)
+
+
+@contextmanager
+def device_page(console: Console, device: str, trace_to: Path | None = None
+                ) -> Iterator[Session]:
+    """Open a fresh browser context emulating ``device`` and yield its page."""
+    options = {**console.devices[device], "locale": browser_locale(console.labels.lang)}
+    context = console.browser.new_context(**options)
+    context.set_default_timeout(ACTION_TIMEOUT_MS[console.target.moves_clock])
+    if trace_to is not None:
+        context.tracing.start(screenshots=True, snapshots=True, sources=False)
+    try:
+        yield Session(target=console.target, labels=console.labels, context=context,
+                      page=context.new_page(), device=device)
+    finally:
         if trace_to is not None:
-            context.tracing.start(screenshots=True, snapshots=True, sources=False)
-            stack.callback(lambda: context.tracing.stop(path=str(trace_to)))
-        page = context.new_page()
-        yield Session(target=target, labels=labels, context=context, page=page, device=device)
+            context.tracing.stop(path=str(trace_to))
+        context.close()
+
+
+@contextmanager
+def open_session(*, base_url: str | None, lang: str = "en", labels_file: Path | None = None,
+                 device: str = "Desktop", headed: bool = False,
+                 trace_to: Path | None = None) -> Iterator[Session]:
+    """Start (or reach) the target, launch Chromium as ``device``, and yield a page."""
+    with open_console(base_url=base_url, lang=lang, labels_file=labels_file, devices=(device,),
+                      headed=headed) as console, device_page(console, device, trace_to) as session:
+        yield session

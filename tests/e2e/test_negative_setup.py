@@ -154,6 +154,7 @@ def form_sends(page: Page, typed: str, sent: str) -> Iterator[list[str]]:
 
 # -- a wrong code --------------------------------------------------------------------------------
 
+@pytest.mark.rule("pending")
 def test_wrong_code_is_refused_and_leaves_two_step_off_with_the_same_secret(
     scanned: Context, page: Page, labels: Labels
 ) -> None:
@@ -180,6 +181,7 @@ def test_wrong_code_is_refused_and_leaves_two_step_off_with_the_same_secret(
 
 # -- the one-step window (RFC 6238 §5.2) ---------------------------------------------------------
 
+@pytest.mark.rule("window")
 @pytest.mark.needs_test_api
 @pytest.mark.parametrize("offset", [-2, +2], ids=["two-steps-ago", "two-steps-ahead"])
 def test_code_two_steps_from_the_console_time_is_refused(
@@ -197,6 +199,7 @@ def test_code_two_steps_from_the_console_time_is_refused(
     assert mock.event_types(scanned.account.username)[-1] == "code_rejected"
 
 
+@pytest.mark.rule("window")
 @pytest.mark.needs_test_api
 @pytest.mark.parametrize("offset", [-1, +1], ids=["one-step-ago", "one-step-ahead"])
 def test_code_one_step_from_the_console_time_turns_two_step_on(
@@ -215,6 +218,7 @@ def test_code_one_step_from_the_console_time_turns_two_step_on(
     assert "two_step_enabled" in mock.event_types(scanned.account.username)
 
 
+@pytest.mark.rule("input")
 def test_code_with_a_space_in_the_middle_turns_two_step_on(scanned: Context) -> None:
     # Given the app shows its code in two groups, as "081 804"
     code = scanned.authenticator.code()
@@ -230,6 +234,7 @@ def test_code_with_a_space_in_the_middle_turns_two_step_on(scanned: Context) -> 
 
 # -- throttling (NIST SP 800-63B §5.2.2) -----------------------------------------------------------
 
+@pytest.mark.rule("throttling")
 @pytest.mark.needs_test_api
 def test_five_wrong_codes_lock_code_entry_for_five_minutes(
     scanned: Context, mock: MockTarget
@@ -302,6 +307,7 @@ BAD_INPUTS = [
 ]
 
 
+@pytest.mark.rule("input")
 @pytest.mark.parametrize("bad", BAD_INPUTS)
 def test_malformed_code_gets_a_clear_message_and_changes_nothing(
     scanned: Context, page: Page, bad: BadInput
@@ -345,6 +351,7 @@ def test_malformed_code_gets_a_clear_message_and_changes_nothing(
         assert mock.events(username) == events_before, "malformed input was audited as an attempt"
 
 
+@pytest.mark.rule("input")
 @pytest.mark.needs_test_api
 def test_malformed_input_does_not_count_towards_the_lock(
     scanned: Context, mock: MockTarget

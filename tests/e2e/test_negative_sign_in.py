@@ -36,6 +36,7 @@ def challenged(page: Page, target: Target, labels: Labels, account: Credentials)
     return ctx
 
 
+@pytest.mark.rule("enabled_outcome")
 def test_sign_in_asks_for_the_app_code_refuses_a_wrong_one_and_accepts_the_right_one(
     challenged: Context, page: Page, labels: Labels
 ) -> None:
@@ -66,6 +67,7 @@ def test_sign_in_asks_for_the_app_code_refuses_a_wrong_one_and_accepts_the_right
         assert (last["type"], last["detail"]) == ("signed_in", "code"), last
 
 
+@pytest.mark.rule("replay")
 def test_code_already_used_to_sign_in_is_refused_as_a_replay(
     challenged: Context, page: Page, labels: Labels
 ) -> None:
@@ -88,6 +90,7 @@ def test_code_already_used_to_sign_in_is_refused_as_a_replay(
         assert "signed_in" not in new_events, new_events
 
 
+@pytest.mark.rule("replay")
 @pytest.mark.needs_test_api
 def test_older_code_after_a_newer_one_is_refused(
     challenged: Context, mock: MockTarget, page: Page, labels: Labels
@@ -119,6 +122,7 @@ def test_older_code_after_a_newer_one_is_refused(
     assert "code_replayed" in new_events and "signed_in" not in new_events, new_events
 
 
+@pytest.mark.rule("throttling")
 @pytest.mark.needs_test_api
 def test_five_wrong_codes_across_two_browser_sessions_lock_code_entry_in_both(
     challenged: Context, mock: MockTarget, page: Page, labels: Labels,

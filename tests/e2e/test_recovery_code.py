@@ -53,6 +53,7 @@ def expect_new_recovery_code(ctx: Context, instead_of: str) -> str:
     return new_code
 
 
+@pytest.mark.rule("recovery")
 def test_recovery_code_signs_in_and_is_replaced_by_a_new_one(
     enabled: Context, page: Page, labels: Labels
 ) -> None:
@@ -73,6 +74,7 @@ def test_recovery_code_signs_in_and_is_replaced_by_a_new_one(
         assert state["two_step_enabled"] is True and state["recovery_codes_left"] == 1, state
 
 
+@pytest.mark.rule("recovery")
 def test_used_recovery_code_is_refused_and_the_new_one_works_once(
     enabled: Context, page: Page, labels: Labels
 ) -> None:
@@ -105,6 +107,7 @@ def test_used_recovery_code_is_refused_and_the_new_one_works_once(
         assert types.count("code_rejected") == 3, types  # 2.7's wrong code and the two reuses
 
 
+@pytest.mark.rule("recovery")
 def test_turning_two_step_off_voids_the_recovery_code(
     page: Page, target: Target, labels: Labels, account: Credentials
 ) -> None:
@@ -123,6 +126,7 @@ def test_turning_two_step_off_voids_the_recovery_code(
         assert state["two_step_enabled"] is False and state["recovery_codes_left"] == 0, state
 
 
+@pytest.mark.rule("recovery")
 def test_recovery_code_from_before_turning_off_stays_void_when_turned_on_again(
     page: Page, target: Target, labels: Labels, account: Credentials
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page
 
 from e2e.labels import Labels
@@ -17,6 +18,7 @@ from e2e.runner import advance_to
 from e2e.target import Credentials, Target
 
 
+@pytest.mark.rule("turn_off_confirmation")
 def test_cancel_on_the_turn_off_page_keeps_two_step_verification_on(
     page: Page, target: Target, labels: Labels, account: Credentials
 ) -> None:

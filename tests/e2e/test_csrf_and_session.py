@@ -1,0 +1,117 @@
+"""CSRF tokens and session rotation, tested from the browser as an attacker's page would try.
+
+The harness knows no URL of the console: it reads the form's own action and fields from the
+screen, then replays the form without its token (or with a forged one) on the user's session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from e2e.authenticator import Authenticator
+from e2e.labels import Labels
+from e2e.pages import AccountInformationPage, HomePage, SecuritySettingsPage, TwoStepStatusPage
+from e2e.pages.turn_off import TurnOffPage
+from e2e.procedure import Context, sign_in
+from e2e.runner import advance_to
+from e2e.target import Credentials, Target
+
+
+def form_of(button: Locator) -> tuple[str, str, dict[str, str]]:
+    """Return the method, action and field values of the form a button submits."""
+    return button.evaluate(
+        """b => [b.form.method, b.form.action,
+                 Object.fromEntries(new FormData(b.form).entries())]"""
+    )
+
+
+def open_turn_off_page(page: Page, labels: Labels) -> TurnOffPage:
+    """Go from the dashboard to the 'Turn off 2-Step Verification' page, as 3.1-3.3 do."""
+    HomePage(page, labels).open_account_setting()
+    AccountInformationPage(page, labels).disable_two_step()
+    SecuritySettingsPage(page, labels).change_two_step()
+    TwoStepStatusPage(page, labels).turn_off()
+    turn_off = TurnOffPage(page, labels)
+    turn_off.expect_loaded()
+    return turn_off
+
+
+@pytest.mark.rule("csrf")
+@pytest.mark.parametrize("token", ["missing", "forged"])
+def test_turn_off_without_a_valid_csrf_token_is_refused_and_changes_nothing(
+    page: Page, target: Target, labels: Labels, account: Credentials, token: str
+) -> None:
+    # Given 2SV is on and the 'Turn off 2-Step Verification' page is open
+    ctx = advance_to(page, target, labels, account, through="2.7")
+    turn_off = open_turn_off_page(page, labels)
+    method, action, fields = form_of(turn_off.turn_off_button)
+    assert method == "post"
+    hidden = {name for name in fields if "csrf" in name.lower() or "token" in name.lower()}
+    assert hidden, f"the Turn off form carries no CSRF token field (fields: {sorted(fields)})"
+
+    # When the form is replayed on the user's session without its token, or with a forged one
+    sent = {k: v for k, v in fields.items() if k not in hidden}
+    if token == "forged":
+        sent.update({name: "forged-" + fields[name][::-1] for name in hidden})
+    response = page.request.post(action, form=sent, max_redirects=0)
+
+    # Then the console refuses it (4xx) and 2SV is still on
+    assert 400 <= response.status < 500, f"POST {action} answered {response.status}"
+    page.reload()
+    TurnOffPage(page, labels).expect_loaded()
+    HomePage(page, labels).open_account_setting()
+    AccountInformationPage(page, labels).expect_two_step(on=True)
+    if ctx.mock is not None:
+        assert ctx.mock.account_state(account.username)["two_step_enabled"] is True
+        assert "two_step_disabled" not in ctx.mock.event_types(account.username)
+
+
+@pytest.mark.rule("session")
+def test_session_cookie_is_replaced_at_sign_in_and_is_httponly_and_lax(
+    page: Page, target: Target, labels: Labels, account: Credentials
+) -> None:
+    # Given the sign-in page, with whatever session cookie the console set for a visitor
+    page.goto(target.base_url)
+    expect(page.get_by_label(labels.username, exact=True)).to_be_visible()
+    before = {(c["name"], c["value"]) for c in page.context.cookies()}
+
+    # When the user signs in
+    page.get_by_label(labels.username, exact=True).fill(account.username)
+    page.get_by_label(labels.password, exact=True).fill(account.password)
+    page.get_by_role("button", name=labels.signin_button, exact=True).click()
+    HomePage(page, labels).expect_loaded(account.username)
+
+    # Then no cookie value from before sign-in survives, and session cookies are HttpOnly, Lax
+    after = page.context.cookies()
+    assert after, "the console set no cookie at sign-in"
+    assert not before & {(c["name"], c["value"]) for c in after}, "a pre-sign-in cookie survived"
+    for cookie in after:
+        assert cookie["httpOnly"], f"cookie {cookie['name']} is readable by scripts"
+        assert cookie["sameSite"] in ("Lax", "Strict"), f"cookie {cookie['name']}: {cookie}"
+
+
+@pytest.mark.rule("session")
+def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(
+    page: Page, target: Target, labels: Labels, account: Credentials,
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    # Given a signed-in session whose cookies someone copied
+    sign_in(Context(page=page, target=target, labels=labels, account=account,
+                    authenticator=Authenticator(target)))
+    HomePage(page, labels).expect_loaded(account.username)
+    copied = page.context.cookies()
+
+    # When the user signs out, and the copied cookies are replayed in another browser
+    HomePage(page, labels).sign_out()
+    other = new_context()
+    other.add_cookies(copied)
+    thief = other.new_page()
+    thief.goto(target.base_url)
+
+    # Then the copy is signed out too: the console shows its sign-in form
+    expect(thief.get_by_label(labels.password, exact=True)).to_be_visible()
+    banner = thief.get_by_role("banner")
+    expect(banner.get_by_role("button", name=account.username)).to_have_count(0)
