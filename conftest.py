@@ -107,8 +107,11 @@ def private_mock(target: Target) -> Iterator[MockTarget]:
 @pytest.fixture
 def faults(private_mock: MockTarget) -> Iterator[MockTarget]:
     """Let a test switch faults on in a private mock; every fault is off again afterwards."""
+    already_on = set(private_mock.enabled_faults())  # the self-test may have switched some on
     yield private_mock
-    private_mock.disable_faults()
+    switched = set(private_mock.enabled_faults()) - already_on
+    if switched:
+        private_mock.disable_faults(*switched)
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,7 @@ READY_PREFIX = "mock console serving on "  # what `python -m mock_console` print
 START_TIMEOUT_SECONDS = 30
 STEP_SAFETY_SECONDS = 0.5  # land this far inside the next step, past any Date-header rounding
 USERNAME_ENV, PASSWORD_ENV = "E2E_USERNAME", "E2E_PASSWORD"
+FAULTS_ENV = "E2E_MOCK_FAULTS"
 
 
 class TargetError(RuntimeError):
@@ -94,8 +95,15 @@ class MockTarget(Target):
 
     @classmethod
     def start(cls, db: Path | None = None, extra_args: list[str] | None = None) -> MockTarget:
-        """Start ``python -m mock_console --test-api`` on 127.0.0.1 and a free port."""
-        process, base_url, workdir = start_mock_console(["--test-api", *(extra_args or [])], db)
+        """Start ``python -m mock_console --test-api`` on 127.0.0.1 and a free port.
+
+        Faults named in ``E2E_MOCK_FAULTS`` (``name`` or ``name=JSON``, separated by ``;``) are
+        switched on from the start: that is how the self-test breaks every embedded mock.
+        """
+        faults = [f"--fault={spec.strip()}"
+                  for spec in os.environ.get(FAULTS_ENV, "").split(";") if spec.strip()]
+        process, base_url, workdir = start_mock_console(
+            ["--test-api", *faults, *(extra_args or [])], db)
         return cls(base_url, process, workdir)
 
     @classmethod
@@ -188,6 +196,10 @@ class MockTarget(Target):
         """Switch faults off (all that are on when no names are given)."""
         off = list(names) or self.faults()["enabled"]
         self._api("POST", "faults", {"disable": off})
+
+    def enabled_faults(self) -> list[str]:
+        """Return the names of the faults that are on."""
+        return list(self.faults()["enabled"])
 
     def _api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         return request_json(method, f"{self.base_url}/__test__/{path}", body)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from mock_console.faults import FaultParamsError, UnknownFault, parse_fault_spec
+
 READY_PREFIX = "mock console serving on "
 
 
@@ -29,6 +31,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=Path, default=None,
                         help='JSON file of accounts to create if missing: '
                              '[{"username": ..., "password": ...}]')
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME[=JSON]",
+                        help="start with a fault switched on (repeatable), e.g. no_lockout or "
+                             "'rename_label={\"from\": \"Change\", \"to\": \"Edit\"}'")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
@@ -71,9 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app = create_app(config)
         seeded = seed_accounts(app, args.seed) if args.seed else []
+        for spec in args.fault:
+            app.extensions["mock_console"].faults.enable(*parse_fault_spec(spec))
         server = create_server(app, host=args.host, port=args.port, threads=args.threads,
                                ident="mock-console")
-    except SeedError as error:
+    except (SeedError, UnknownFault, FaultParamsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:
@@ -84,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     api = "on" if args.test_api else "off"
     print(f"{READY_PREFIX}http://{args.host}:{port}/ (test API {api}; "
           f"database {app.config['DATABASE']})", flush=True)
+    if app.extensions["mock_console"].faults.enabled():
+        print(f"  faults on: {', '.join(app.extensions['mock_console'].faults.enabled())}",
+              flush=True)
     for username, password in seeded:
         print(f"  account: {username}  password: {password}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):

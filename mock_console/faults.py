@@ -6,6 +6,7 @@ documentation: one line per fault, saying what the broken console does.
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -29,8 +30,42 @@ CATALOGUE: dict[str, str] = {
 }
 
 
+REQUIRED_PARAMS: dict[str, set[str]] = {"rename_label": {"from", "to"}}
+
+
 class UnknownFault(KeyError):
     """A fault name that is not in the catalogue."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0])
+
+
+class FaultParamsError(ValueError):
+    """A fault switched on with missing or malformed parameters."""
+
+
+def check_params(name: str, params: object) -> dict[str, Any]:
+    """Return ``params`` if fault ``name`` can be switched on with them, else raise."""
+    if not isinstance(params, dict):
+        raise FaultParamsError(f"parameters of {name!r} must be a JSON object")
+    missing = REQUIRED_PARAMS.get(name, set()) - params.keys()
+    if missing:
+        wanted = ", ".join(f'"{key}": ...' for key in sorted(REQUIRED_PARAMS[name]))
+        raise FaultParamsError(f"{name} needs the parameters {{{wanted}}}")
+    return params
+
+
+def parse_fault_spec(spec: str) -> tuple[str, dict[str, Any]]:
+    """Read ``NAME`` or ``NAME=JSON`` (``rename_label={"from": "Change", "to": "Edit"}``)."""
+    name, _, raw = spec.partition("=")
+    name = name.strip()
+    if name not in CATALOGUE:
+        raise UnknownFault(f"unknown fault {name!r}; known faults: {', '.join(sorted(CATALOGUE))}")
+    try:
+        params = json.loads(raw) if raw.strip() else {}
+    except ValueError as error:
+        raise FaultParamsError(f"parameters of {name!r} are not JSON: {error}") from None
+    return name, check_params(name, params)
 
 
 class Faults:

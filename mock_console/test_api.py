@@ -16,13 +16,12 @@ from flask import Blueprint, abort, jsonify, request
 from werkzeug.wrappers import Response
 
 from mock_console import accounts
-from mock_console.faults import CATALOGUE, Faults, UnknownFault
+from mock_console.faults import CATALOGUE, FaultParamsError, Faults, UnknownFault, check_params
 from mock_console.web import services
 
 bp = Blueprint("test_api", __name__, url_prefix="/__test__")
 
 MAX_CLOCK_JUMP = 10 * 365 * 24 * 3600
-RENAME_USAGE = 'rename_label needs "rename_label": {"from": LABEL, "to": NEW_LABEL}'
 
 
 def _error(status: int, message: str) -> Response:
@@ -133,12 +132,10 @@ def faults() -> Response:
             abort(_error(400, str(unknown.args[0])))
         params_of: dict[str, dict[str, Any]] = {}
         for name in map(str, enable):
-            params = body.get(name, {})
-            if not isinstance(params, dict):
-                abort(_error(400, f"parameters of {name!r} must be a JSON object"))
-            if name == "rename_label" and not {"from", "to"} <= params.keys():
-                abort(_error(400, RENAME_USAGE))
-            params_of[name] = params
+            try:
+                params_of[name] = check_params(name, body.get(name, {}))
+            except FaultParamsError as error:
+                abort(_error(400, str(error)))
         for name in disable:
             switches.disable(str(name))
         for name, params in params_of.items():
