@@ -32,6 +32,7 @@ from e2e.doccheck import (
     QuoteCheck,
     StepCheck,
 )
+from e2e.evidence import draw_outline
 from e2e.runner import FAILED, PASSED
 
 JSON_NAME, HTML_NAME = "doc-check.json", "doc-check.html"
@@ -178,11 +179,7 @@ def highlight(observation: Observation, marks: list[tuple[int, QuoteCheck]]) -> 
         colour = RGB.get(quote.result)
         if box is None or colour is None:
             continue
-        pad = 3 * scale
-        left, top = box["x"] * scale - pad, box["y"] * scale - pad
-        right = (box["x"] + box["width"]) * scale + pad
-        bottom = (box["y"] + box["height"]) * scale + pad
-        draw.rectangle((left, top, right, bottom), outline=colour, width=line)
+        left, top, right, bottom = draw_outline(draw, box, scale, colour, width=line, pad=3)
         tag = draw.textbbox((0, 0), str(number), font=font)
         width, height = tag[2] - tag[0] + 8 * scale, tag[3] - tag[1] + 6 * scale
         tag_top = top - height if top - height >= 0 else bottom
