@@ -1,29 +1,78 @@
-"""Write a run's report folder: a self-contained ``index.html``, ``report.json``, ``junit.xml``.
+"""Write a run's report folder: ``index.html``, ``report.md`` and their pictures, ``report.json``,
+``junit.xml``.
 
-The HTML embeds its screenshots, so it can be mailed, attached to a CI run or published as is.
+``index.html`` is for writers as much as for testers: the steps in the article's order and words,
+each with its screenshot cropped to what the step acts on (outlined), the full page a click away,
+the labels seen, time and status, and, with a baseline, whether the screen changed. It embeds its
+pictures, so it can be mailed, attached to a CI run or published as is; nothing in it is random,
+so two reports diff cleanly. ``report.md`` lays the same pictures out as the article for pasting.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
+from PIL import Image
+
+from e2e.article import Article
+from e2e.baseline import CHANGED, NO_BASELINE, NOT_COMPARED, UNCHANGED, Drift, DriftReport
+from e2e.capture import StepEvidence
+from e2e.evidence import write_crop
+from e2e.markdown_report import Entry, entries, section_heading, write_markdown
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 
 STYLE = (Path(__file__).parent / "report.css").read_text("utf-8")
+MAX_EMBEDDED_WIDTH = 1600  # device px; a HiDPI full page is scaled down in the HTML (not on disk)
 
 
-def write_report(result: RunResult, folder: Path) -> Path:
-    """Write the report files into ``folder`` (screenshots already there) and return index.html."""
+def write_report(result: RunResult, folder: Path, *,
+                 evidence: dict[str, StepEvidence] | None = None,
+                 drift: DriftReport | None = None, article: Article | None = None) -> Path:
+    """Write the report files into ``folder`` (screenshots already there) and return index.html.
+
+    ``evidence`` gives each step's scale and masks (from ``EvidenceRecorder``), ``drift`` the
+    baseline comparison, ``article`` the words and numbering to lay the steps out with.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", "utf-8")
+    evidence = evidence or {}
+    crops = {}
+    for step in result.steps:
+        seen = evidence.get(step.id, StepEvidence())
+        crops[step.id] = write_crop(folder, step.id, step.screenshot, step.focus_box, seen.scale,
+                                    seen.card)
+    data = report_data(result, crops, evidence, drift)
+    (folder / "report.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+                                        "utf-8")
     write_junit(result, folder / "junit.xml")
+    write_markdown(result, folder, crops, article)
     index = folder / "index.html"
-    index.write_text(render_html(result, folder), "utf-8")
+    index.write_text(render_html(result, folder, crops=crops, drift=drift, article=article),
+                     "utf-8")
     return index
+
+
+def report_data(result: RunResult, crops: dict[str, str | None],
+                evidence: dict[str, StepEvidence], drift: DriftReport | None) -> dict[str, Any]:
+    """Return the run as JSON data: each step also names its crop, scale and per-run masks."""
+    data = result.to_dict()
+    for step in data["steps"]:
+        seen = evidence.get(step["id"])
+        step["crop"] = crops.get(step["id"])
+        step["scale"] = seen.scale if seen else None
+        step["masks"] = seen.masks if seen else []
+        step["card"] = seen.card if seen else None
+        verdict = drift.of(step["id"]) if drift else None
+        if verdict is not None:
+            step["drift"] = verdict.to_dict()
+    if drift is not None:
+        data["baseline"] = drift.to_dict()
+    return data
 
 
 def write_junit(result: RunResult, path: Path) -> None:
@@ -53,46 +102,116 @@ def write_junit(result: RunResult, path: Path) -> None:
     tree.write(path, encoding="utf-8", xml_declaration=True)
 
 
-def render_html(result: RunResult, folder: Path) -> str:
-    """Render the run as one HTML page with its screenshots embedded."""
+def render_html(result: RunResult, folder: Path, *, crops: dict[str, str | None] | None = None,
+                drift: DriftReport | None = None, article: Article | None = None) -> str:
+    """Render the run as one HTML page with its pictures embedded, in the article's order."""
     passed = sum(s.status == PASSED for s in result.steps)
     verdict = "PASSED" if result.passed else "FAILED"
     sections: list[str] = []
     current = None
-    for step in result.steps:
-        if step.section != current:
-            current = step.section
-            sections.append(f"<h2>{html.escape(current)}</h2>")
-        sections.append(_render_step(step, folder))
+    for entry in entries(result, article):
+        if entry.section != current:
+            current = entry.section
+            sections.append(f"<h2>{html.escape(section_heading(entry).lstrip('# '))}</h2>")
+        sections.append(_render_step(entry, folder, (crops or {}).get(entry.id), drift))
     notes = "".join(f"<li>{html.escape(str(w))}</li>"
                     for w in result.notes.get("otpauth_warnings", []))
     notes_html = f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""
+    source = (f'<p class="article">Steps and words of “{html.escape(article.title)}”</p>'
+              if article else "")
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{html.escape(result.lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>2-Step Verification run: {verdict}</title><style>{STYLE}</style></head>
-<body><header><h1>2-Step Verification procedure: {verdict}</h1>
+<body><header><h1>2-Step Verification procedure: {verdict}</h1>{source}
 <div class="summary"><span>{passed} of {len(result.steps)} steps passed</span>
 <span>{result.seconds:.1f} s</span><span>{html.escape(result.target)}</span>
 <span>account {html.escape(result.account)}</span><span>language {html.escape(result.lang)}</span>
 <span>device {html.escape(result.device)}</span><span>{html.escape(result.started_at)}</span></div>
-</header><main>{''.join(sections)}{notes_html}</main></body></html>
+</header><main>{_render_drift_summary(drift)}{''.join(sections)}{notes_html}</main></body></html>
 """
 
 
-def _render_step(step: StepResult, folder: Path) -> str:
+def _render_drift_summary(drift: DriftReport | None) -> str:
+    if drift is None:
+        return ""
+    items = [f'<li><a href="#step-{html.escape(d.step)}">{html.escape(d.step)}</a> changed: '
+             f"{html.escape(d.message)}</li>" for d in drift.with_status(CHANGED)]
+    for status in (NO_BASELINE, NOT_COMPARED):
+        if ids := [d.step for d in drift.with_status(status)]:
+            items.append(f"<li>{html.escape(status)}: {html.escape(', '.join(ids))}</li>")
+    items += [f"<li>warning: {html.escape(w)}</li>" for w in drift.warnings]
+    items += [f"<li>{html.escape(drift.updated)}</li>"] if drift.updated else []
+    kind = CHANGED if drift.drifted else UNCHANGED
+    return (f'<section class="drift-summary {kind}"><h2>Screenshot drift</h2>'
+            f"<p>{html.escape(drift.headline())}</p><ul>{''.join(items)}</ul></section>")
+
+
+def _render_step(entry: Entry, folder: Path, crop: str | None, drift: DriftReport | None) -> str:
+    step = entry.run
+    status = step.status if step else "not-run"
+    badge = f'<span class="badge {status}">{html.escape(status)}</span>'
+    head = f"<h3>{html.escape(entry.id)}. {html.escape(entry.text)} {badge}</h3>"
+    items = "".join(f"<li>{html.escape(i.text)}</li>" for i in entry.items
+                    if not i.id.endswith("/note"))
+    notes = "".join(f'<p class="note">※ {html.escape(i.text)}</p>' for i in entry.items
+                    if i.id.endswith("/note"))
+    words = (f'<ol class="substeps">{items}</ol>' if items else "") + notes
+    if step is None:
+        return (f'<section class="step" id="step-{html.escape(entry.id)}">{head}{words}'
+                "<p>No screenshot: the harness has no step for this.</p></section>")
+    said = (f'<p class="procedure">Harness step: {html.escape(step.text)}</p>'
+            if step.text != entry.text else "")
     labels = "".join(
         f'<li class="{"seen" if seen else "missing"}">{html.escape(text)}</li>'
         for text, seen in step.labels.items()
     )
     labels_html = f'<ul class="labels" aria-label="labels seen">{labels}</ul>' if labels else ""
     error = f"<pre>{html.escape(step.error)}</pre>" if step.error else ""
-    shot = ""
-    if step.screenshot and (folder / step.screenshot).exists():
-        data = base64.b64encode((folder / step.screenshot).read_bytes()).decode("ascii")
-        shot = (f'<img class="shot" alt="Screen at step {step.id}" '
-                f'src="data:image/png;base64,{data}">')
-    return f"""<section class="step" id="step-{step.id}">
-<h3>{step.id} {html.escape(step.text)} <span class="badge {step.status}">{step.status}</span></h3>
+    verdict = drift.of(step.id) if drift else None
+    return f"""<section class="step" id="step-{html.escape(step.id)}">
+{head}{words}{said}
 <div class="meta">{step.seconds:.2f} s &middot; {html.escape(step.url)}</div>
-{labels_html}{error}{shot}</section>"""
+{labels_html}{error}{_render_verdict(verdict, folder)}{_render_pictures(step, folder, crop)}
+</section>"""
+
+
+def _render_verdict(verdict: Drift | None, folder: Path) -> str:
+    if verdict is None:
+        return ""
+    css = verdict.status.replace(" ", "-")
+    text = f'<p class="drift {css}">Against the baseline: {html.escape(verdict.message)}</p>'
+    if verdict.diff and (folder / verdict.diff).exists():
+        picture = _img(folder / verdict.diff, f"Changes at step {verdict.step}", "shot",
+                       MAX_EMBEDDED_WIDTH)
+        text += ('<details class="diff" open><summary>What changed (red, over the baseline)'
+                 f"</summary>{picture}</details>")
+    return text
+
+
+def _render_pictures(step: StepResult, folder: Path, crop: str | None) -> str:
+    full = folder / step.screenshot if step.screenshot else None
+    if full is None or not full.exists():
+        return ""
+    if crop is None:
+        return _img(full, f"Screen at step {step.id}", "shot")
+    alt = f"Step {step.id}: the part of the screen it acts on, outlined"
+    return (f'<figure>{_img(folder / crop, alt, "crop")}'
+            f"<figcaption>The element step {html.escape(step.id)} acts on, outlined</figcaption>"
+            f"</figure><details><summary>Full-page screenshot</summary>"
+            f'{_img(full, f"Full page at step {step.id}", "shot", MAX_EMBEDDED_WIDTH)}</details>')
+
+
+def _img(path: Path, alt: str, css: str, max_width: int | None = None) -> str:
+    """Return an <img> with the picture embedded as a data URI (scaled down past max_width)."""
+    data = path.read_bytes()
+    if max_width is not None:
+        with Image.open(path) as image:
+            if image.width > max_width:
+                small = image.resize((max_width, round(image.height * max_width / image.width)),
+                                     Image.LANCZOS)
+                buffer = io.BytesIO()
+                small.save(buffer, format="PNG", optimize=True)
+                data = buffer.getvalue()
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img class="{css}" alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'

@@ -33,7 +33,8 @@ def test_run_against_the_embedded_mock_passes_and_writes_the_report(tmp_path: Pa
     assert all(s["status"] == "passed" and s["screenshot"] for s in report["steps"])
     html = (tmp_path / "index.html").read_text()
     assert html.count('<section class="step"') == len(step_ids())
-    assert html.count("data:image/png;base64,") == len(step_ids())
+    crops = sum(1 for s in report["steps"] if s["crop"])  # each step that acts on an element
+    assert html.count("data:image/png;base64,") == len(step_ids()) + crops
     assert (tmp_path / "junit.xml").exists()
 
 

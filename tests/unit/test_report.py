@@ -1,14 +1,20 @@
-"""The run report: self-contained HTML, JSON and JUnit XML that agree with the run."""
+"""The run report: self-contained HTML, Markdown, JSON and JUnit XML that agree with the run,
+laid out by the article for writers."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from PIL import Image
 
+from e2e.article import read_article
+from e2e.baseline import CHANGED, NO_BASELINE, Drift, DriftReport
+from e2e.capture import StepEvidence
+from e2e.procedure import PROCEDURE, step_ids
 from e2e.report import write_report
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 
@@ -59,3 +65,140 @@ def test_html_embeds_screenshots_and_escapes_the_article_words(tmp_path: Path) -
     assert 'src="step-' not in page
     assert "Open &lt;Account Information&gt;." in page and "<Account Information>" not in page
     assert "1 of 3 steps passed" in page and "FAILED" in page
+
+
+# -- for writers: article order and words, crops, the full page, Markdown, drift ---------------
+
+SHIPPED_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "articles" / \
+    "two-step-verification.txt"
+FOCUS = {"x": 100.0, "y": 120.0, "width": 80.0, "height": 30.0}
+
+
+def a_full_run(folder: Path, statuses: dict[str, str] | None = None) -> RunResult:
+    """Build a run of every procedure step, each with a 400x300 screen; all but 1.1 act on an
+    element (FOCUS)."""
+    run = RunResult("mock console at http://127.0.0.1:1", "a@example.com", "en", "Desktop",
+                    "2026-11-27T00:00:00+00:00", 20.0)
+    for step in PROCEDURE:
+        status = (statuses or {}).get(step.id, PASSED)
+        shot = None
+        if status != SKIPPED:
+            shot = f"step-{step.id}{'-failure' if status == FAILED else ''}.png"
+            Image.new("RGB", (400, 300), "white").save(folder / shot)
+        focus = dict(FOCUS) if step.id != "1.1" and status == PASSED else None
+        error = {FAILED: f"step {step.id} failed: no *Turn on* button",
+                 SKIPPED: "not run: an earlier step failed"}.get(status)
+        run.steps.append(StepResult(step.id, step.section, step.text, status, 0.5, "http://x/",
+                                    {}, shot, focus, error))
+    return run
+
+
+def sections_of(page: str) -> dict[str, str]:
+    """Return each step's <section> of the HTML by step id."""
+    parts = page.split('<section class="step" id="step-')[1:]
+    return {part.split('"', 1)[0]: part.split("</section>", 1)[0] for part in parts}
+
+
+def test_each_step_has_its_crop_outlined_and_the_full_page_a_click_away(tmp_path: Path) -> None:
+    evidence = {"2.5": StepEvidence(1.0, [{"x": 1.0, "y": 2.0, "width": 3.0, "height": 4.0}])}
+
+    write_report(a_full_run(tmp_path), tmp_path, evidence=evidence)
+
+    page = sections_of((tmp_path / "index.html").read_text("utf-8"))
+    assert 'class="crop"' in page["2.3"]
+    assert "<summary>Full-page screenshot</summary>" in page["2.3"]
+    assert page["2.3"].count("data:image/png;base64,") == 2
+    assert 'class="crop"' not in page["1.1"] and page["1.1"].count("data:image/png;base64,") == 1
+    data = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    steps = {s["id"]: s for s in data["steps"]}
+    assert steps["2.3"]["crop"] == "step-2.3-crop.png" and (tmp_path / "step-2.3-crop.png").exists()
+    assert steps["1.1"]["crop"] is None
+    assert steps["2.5"]["masks"] == [{"x": 1.0, "y": 2.0, "width": 3.0, "height": 4.0}]
+    assert steps["2.5"]["scale"] == 1.0 and steps["2.3"]["scale"] is None  # not recorded
+
+
+def test_the_html_follows_the_article_numbering_and_words(tmp_path: Path) -> None:
+    write_report(a_full_run(tmp_path), tmp_path, article=read_article(SHIPPED_ARTICLE))
+
+    page = (tmp_path / "index.html").read_text("utf-8")
+    assert re.findall(r"<h2>([^<]+)</h2>", page) == [
+        "1. Accessing the HENNGE Cloud Protection Admin Console",
+        "2. Enabling 2 Step Verification", "3. Disable the 2 Step Verification"]
+    assert list(sections_of(page)) == step_ids()
+    step = sections_of(page)
+    assert "2.3. Click on the [Change] to the right side of [ 2-Step Verification ]." in step["2.3"]
+    assert "<li>Click on [ Add New OTP ].</li>" in step["2.5"]  # the app's own steps
+    assert "※ Please keep your Recovery Code safe." in step["2.7"]
+
+
+def test_the_report_is_the_same_when_written_twice(tmp_path: Path) -> None:
+    # Publishable and diffable: nothing random, nothing that depends on the folder
+    article = read_article(SHIPPED_ARTICLE)
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        write_report(a_full_run(tmp_path / name), tmp_path / name, article=article)
+    for file in ("index.html", "report.md", "report.json"):
+        assert (tmp_path / "one" / file).read_bytes() == (tmp_path / "two" / file).read_bytes()
+
+
+def test_markdown_mirrors_the_article_numbering_sections_and_sentences(tmp_path: Path) -> None:
+    write_report(a_full_run(tmp_path), tmp_path, article=read_article(SHIPPED_ARTICLE))
+
+    lines = (tmp_path / "report.md").read_text("utf-8").splitlines()
+    assert [line for line in lines if line.startswith("#")] == [
+        "# Two Step Verification Setting",
+        "## 1. Accessing the HENNGE Cloud Protection Admin Console",
+        "## 2. Enabling 2 Step Verification", "## 3. Disable the 2 Step Verification"]
+    assert [line.split("**")[1] for line in lines if line.startswith("**")] == \
+        [f"{step_id}." for step_id in step_ids()]
+    at = lines.index("**2.3.** Click on the [Change] to the right side of "
+                     "[ 2-Step Verification ].")
+    assert lines[at + 2:at + 5] == ["![2.3](step-2.3-crop.png)", "", "[Full page](step-2.3.png)"]
+    assert "3. Click on [ Add New OTP ]." in lines
+    assert "![1.1](step-1.1.png)" in lines  # a step that acts on no element: the full page
+    images = re.findall(r"\]\(([^)]+)\)", "\n".join(lines))
+    assert images and all((tmp_path / image).exists() for image in images)
+
+
+def test_markdown_without_an_article_uses_the_procedure_texts(tmp_path: Path) -> None:
+    write_report(a_full_run(tmp_path), tmp_path)
+
+    text = (tmp_path / "report.md").read_text("utf-8")
+    assert text.startswith("# 2-Step Verification\n")
+    assert "## 2. Enabling 2 Step Verification\n" in text
+    assert "**2.3.** Click on [Change] to the right side of [2-Step Verification].\n" in text
+
+
+def test_markdown_says_which_steps_failed_or_did_not_run(tmp_path: Path) -> None:
+    run = a_full_run(tmp_path, {"2.6": FAILED, **{i: SKIPPED for i in step_ids()[8:]}})
+
+    write_report(run, tmp_path, article=read_article(SHIPPED_ARTICLE))
+
+    text = (tmp_path / "report.md").read_text("utf-8")
+    assert "> This step failed in the run: step 2.6 failed: no \\*Turn on\\* button" in text
+    assert "![2.6](step-2.6-failure.png)" in text
+    assert "> Not run: not run: an earlier step failed" not in text
+    assert text.count("> Not run: an earlier step failed") == len(step_ids()[8:])
+
+
+def test_drift_is_shown_per_step_and_summed_up(tmp_path: Path) -> None:
+    # Given a run whose step 2.6 screen changed since the baseline and 3.5 has none
+    run = a_full_run(tmp_path)
+    Image.new("RGB", (400, 300), "red").save(tmp_path / "step-2.6-diff.png")
+    drift = DriftReport(tmp_path / "baseline", [
+        Drift("2.6", CHANGED, "0.106% of pixels changed", 0.00106, "step-2.6-diff.png"),
+        Drift("3.5", NO_BASELINE, "no baseline: step-3.5.png does not exist"),
+    ])
+
+    write_report(run, tmp_path, drift=drift)
+
+    page = (tmp_path / "index.html").read_text("utf-8")
+    assert '<section class="drift-summary changed">' in page
+    assert '<a href="#step-2.6">2.6</a> changed: 0.106% of pixels changed' in page
+    assert "no baseline: 3.5" in page
+    step = sections_of(page)["2.6"]
+    assert 'class="drift changed"' in step and "What changed (red, over the baseline)" in step
+    data = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    assert data["baseline"]["changed"] == ["2.6"] and data["baseline"]["no_baseline"] == ["3.5"]
+    steps = {s["id"]: s for s in data["steps"]}
+    assert steps["2.6"]["drift"]["share"] == 0.00106 and "drift" not in steps["2.5"]
