@@ -36,16 +36,17 @@ def write_report(result: RunResult, folder: Path, *,
                  drift: DriftReport | None = None, article: Article | None = None) -> Path:
     """Write the report files into ``folder`` (screenshots already there) and return index.html.
 
-    ``evidence`` gives each step's scale and masks (from ``EvidenceRecorder``), ``drift`` the
-    baseline comparison, ``article`` the words and numbering to lay the steps out with.
+    ``evidence`` gives each step's scale, masks and card (``e2e.capture.EvidenceRecorder``):
+    a step without it gets no crop, as the crop's place on the screenshot depends on the scale.
+    ``drift`` is the baseline comparison, ``article`` the words and numbering to lay out by.
     """
     folder.mkdir(parents=True, exist_ok=True)
     evidence = evidence or {}
-    crops = {}
-    for step in result.steps:
-        seen = evidence.get(step.id, StepEvidence())
-        crops[step.id] = write_crop(folder, step.id, step.screenshot, step.focus_box, seen.scale,
-                                    seen.card)
+    crops: dict[str, str | None] = {}
+    for step in result.steps:  # no evidence, no scale: no crop rather than the wrong part
+        seen = evidence.get(step.id)
+        crops[step.id] = None if seen is None else write_crop(
+            folder, step.id, step.screenshot, step.focus_box, seen.scale, seen.card)
     data = report_data(result, crops, evidence, drift)
     (folder / "report.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
                                         "utf-8")

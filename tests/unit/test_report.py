@@ -99,10 +99,16 @@ def sections_of(page: str) -> dict[str, str]:
     return {part.split('"', 1)[0]: part.split("</section>", 1)[0] for part in parts}
 
 
-def test_each_step_has_its_crop_outlined_and_the_full_page_a_click_away(tmp_path: Path) -> None:
-    evidence = {"2.5": StepEvidence(1.0, [{"x": 1.0, "y": 2.0, "width": 3.0, "height": 4.0}])}
+def evidence_of(run: RunResult) -> dict[str, StepEvidence]:
+    """What the recorder notes at each step: scale 1, the QR code's box masked at 2.5."""
+    qr = [{"x": 1.0, "y": 2.0, "width": 3.0, "height": 4.0}]
+    return {step.id: StepEvidence(1.0, qr if step.id == "2.5" else []) for step in run.steps}
 
-    write_report(a_full_run(tmp_path), tmp_path, evidence=evidence)
+
+def test_each_step_has_its_crop_outlined_and_the_full_page_a_click_away(tmp_path: Path) -> None:
+    run = a_full_run(tmp_path)
+
+    write_report(run, tmp_path, evidence=evidence_of(run))
 
     page = sections_of((tmp_path / "index.html").read_text("utf-8"))
     assert 'class="crop"' in page["2.3"]
@@ -114,11 +120,22 @@ def test_each_step_has_its_crop_outlined_and_the_full_page_a_click_away(tmp_path
     assert steps["2.3"]["crop"] == "step-2.3-crop.png" and (tmp_path / "step-2.3-crop.png").exists()
     assert steps["1.1"]["crop"] is None
     assert steps["2.5"]["masks"] == [{"x": 1.0, "y": 2.0, "width": 3.0, "height": 4.0}]
-    assert steps["2.5"]["scale"] == 1.0 and steps["2.3"]["scale"] is None  # not recorded
+    assert steps["2.5"]["scale"] == 1.0
+
+
+def test_a_step_whose_scale_is_unknown_gets_no_crop_rather_than_a_wrong_one(
+    tmp_path: Path
+) -> None:
+    write_report(a_full_run(tmp_path), tmp_path)  # no evidence recorded
+
+    data = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    assert [s["crop"] for s in data["steps"]] == [None] * len(step_ids())
+    assert 'class="crop"' not in (tmp_path / "index.html").read_text("utf-8")
 
 
 def test_the_html_follows_the_article_numbering_and_words(tmp_path: Path) -> None:
-    write_report(a_full_run(tmp_path), tmp_path, article=read_article(SHIPPED_ARTICLE))
+    run = a_full_run(tmp_path)
+    write_report(run, tmp_path, evidence=evidence_of(run), article=read_article(SHIPPED_ARTICLE))
 
     page = (tmp_path / "index.html").read_text("utf-8")
     assert re.findall(r"<h2>([^<]+)</h2>", page) == [
@@ -136,13 +153,15 @@ def test_the_report_is_the_same_when_written_twice(tmp_path: Path) -> None:
     article = read_article(SHIPPED_ARTICLE)
     for name in ("one", "two"):
         (tmp_path / name).mkdir()
-        write_report(a_full_run(tmp_path / name), tmp_path / name, article=article)
+        run = a_full_run(tmp_path / name)
+        write_report(run, tmp_path / name, evidence=evidence_of(run), article=article)
     for file in ("index.html", "report.md", "report.json"):
         assert (tmp_path / "one" / file).read_bytes() == (tmp_path / "two" / file).read_bytes()
 
 
 def test_markdown_mirrors_the_article_numbering_sections_and_sentences(tmp_path: Path) -> None:
-    write_report(a_full_run(tmp_path), tmp_path, article=read_article(SHIPPED_ARTICLE))
+    run = a_full_run(tmp_path)
+    write_report(run, tmp_path, evidence=evidence_of(run), article=read_article(SHIPPED_ARTICLE))
 
     lines = (tmp_path / "report.md").read_text("utf-8").splitlines()
     assert [line for line in lines if line.startswith("#")] == [
@@ -172,7 +191,7 @@ def test_markdown_without_an_article_uses_the_procedure_texts(tmp_path: Path) ->
 def test_markdown_says_which_steps_failed_or_did_not_run(tmp_path: Path) -> None:
     run = a_full_run(tmp_path, {"2.6": FAILED, **{i: SKIPPED for i in step_ids()[8:]}})
 
-    write_report(run, tmp_path, article=read_article(SHIPPED_ARTICLE))
+    write_report(run, tmp_path, evidence=evidence_of(run), article=read_article(SHIPPED_ARTICLE))
 
     text = (tmp_path / "report.md").read_text("utf-8")
     assert "> This step failed in the run: step 2.6 failed: no \\*Turn on\\* button" in text
@@ -190,7 +209,7 @@ def test_drift_is_shown_per_step_and_summed_up(tmp_path: Path) -> None:
         Drift("3.5", NO_BASELINE, "no baseline: step-3.5.png does not exist"),
     ])
 
-    write_report(run, tmp_path, drift=drift)
+    write_report(run, tmp_path, evidence=evidence_of(run), drift=drift)
 
     page = (tmp_path / "index.html").read_text("utf-8")
     assert '<section class="drift-summary changed">' in page
