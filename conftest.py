@@ -7,21 +7,23 @@ real console (tests that need the test API then skip, saying why).
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Playwright
+from playwright.sync_api import BrowserContext, Playwright
 
 from e2e.authenticator import Authenticator
 from e2e.browser import launch_args
 from e2e.devices import DESKTOP, UnknownDevice, context_options
 from e2e.labels import Labels, load_labels
 from e2e.rules import rule
-from e2e.session import browser_locale
+from e2e.session import ACTION_TIMEOUT_MS, browser_locale
 from e2e.target import Credentials, MockTarget, Target, connect
 
+STEP_NAMED = re.compile(r"\bstep \d+\.\d+\b")
 NO_TEST_API = ("needs the mock console's test API (/__test__/: accounts, clock, events, faults); "
                "the console at {url} has none. Run against the embedded mock (no --base-url) or "
                "`python -m mock_console --test-api`.")
@@ -35,10 +37,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     marker = item.get_closest_marker("rule")
     if marker is None or not report.failed or call.when != "call":
         return report
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None and STEP_NAMED.search(crash.message):
+        return report  # it failed on the way, at an article step it already names
     statement = f"security rule broken: {rule(marker.args[0])}"
     item.user_properties.append(("rule", marker.args[0]))
     report.user_properties.append(("rule", marker.args[0]))
-    crash = getattr(report.longrepr, "reprcrash", None)
     if crash is not None and not crash.message.startswith("security rule"):
         crash.message = f"{statement}: {crash.message}"
     report.sections.append(("security rule", statement))
@@ -119,6 +123,13 @@ def _needs_test_api(request: pytest.FixtureRequest) -> None:
     """Skip tests marked ``needs_test_api`` on a console without the test API."""
     if request.node.get_closest_marker("needs_test_api"):
         request.getfixturevalue("mock")
+
+
+@pytest.fixture
+def context(context: BrowserContext, target: Target) -> BrowserContext:
+    """Bound how long a click or an expectation waits: 10 s on the mock, 30 s on a real one."""
+    context.set_default_timeout(ACTION_TIMEOUT_MS[target.moves_clock])
+    return context
 
 
 @pytest.fixture(scope="session")

@@ -69,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
                            help="folder for doc-check.html and doc-check.json "
                                 f"(default {DEFAULT_DOC_CHECK_REPORT})")
     from e2e.matrix import add_matrix_parser
+    from e2e.selftest import add_selftest_parser
 
     add_matrix_parser(commands, add_target_options)
+    add_selftest_parser(commands)
     return parser
 
 
@@ -224,7 +226,15 @@ def matrix_command(args: argparse.Namespace) -> int:
     return run_matrix_command(args)
 
 
-COMMANDS = {"run": run_command, "doc-check": doc_check_command, "matrix": matrix_command}
+def selftest_command(args: argparse.Namespace) -> int:
+    """Run the suite clean and once per injected console fault."""
+    from e2e.selftest import selftest_command as run_selftest_command
+
+    return run_selftest_command(args)
+
+
+COMMANDS = {"run": run_command, "doc-check": doc_check_command, "matrix": matrix_command,
+            "selftest": selftest_command}
 
 
 if __name__ == "__main__":

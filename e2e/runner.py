@@ -20,7 +20,7 @@ from playwright.sync_api import Page
 
 from e2e.authenticator import Authenticator
 from e2e.labels import Labels
-from e2e.procedure import PROCEDURE, Context, Step
+from e2e.procedure import PROCEDURE, Context, Step, StepFailed
 from e2e.target import Credentials, Target
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
@@ -208,9 +208,14 @@ def advance_to(page: Page, target: Target, labels: Labels, account: Credentials,
     ctx = Context(page=page, target=target, labels=labels, account=account,
                   authenticator=authenticator or Authenticator(target))
     for step in PROCEDURE:
-        step.show(ctx)
-        step.act(ctx)
-        step.check(ctx)
+        try:
+            step.show(ctx)
+            step.act(ctx)
+            step.check(ctx)
+        except Exception as error:  # noqa: BLE001 - reported as the article step it happened at
+            raise StepFailed(f"step {step.id} ({step.text}) failed while reaching the "
+                             f"precondition of a test (step {through}): {_describe(error)}"
+                             ) from error
         if step.id == through:
             return ctx
     raise ValueError(f"no step {through!r} in the procedure; steps: {[s.id for s in PROCEDURE]}")

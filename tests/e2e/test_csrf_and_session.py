@@ -19,6 +19,8 @@ from e2e.procedure import Context, sign_in
 from e2e.runner import advance_to
 from e2e.target import Credentials, Target
 
+pytestmark = pytest.mark.selftest  # the console regression suite
+
 
 def form_of(button: Locator) -> tuple[str, str, dict[str, str]]:
     """Return the method, action and field values of the form a button submits."""

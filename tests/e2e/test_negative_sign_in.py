@@ -21,6 +21,8 @@ from e2e.procedure import Context, expect_home, sign_in, sign_out, wrong_code_fo
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
 
+pytestmark = pytest.mark.selftest  # the console regression suite
+
 WRONG_CODE = re.compile(r"not correct|incorrect|invalid|wrong", re.IGNORECASE)
 ALREADY_USED = re.compile(r"already been used", re.IGNORECASE)
 LOCKED = re.compile(r"\blocked\b", re.IGNORECASE)

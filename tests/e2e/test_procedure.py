@@ -13,6 +13,7 @@ from e2e.runner import PASSED, run_procedure
 from e2e.target import Credentials, MockTarget, Target
 
 
+@pytest.mark.selftest
 def test_whole_procedure_turns_two_step_verification_on_and_off(
     page: Page, target: Target, labels: Labels, account: Credentials, tmp_path: Path
 ) -> None:
@@ -43,6 +44,8 @@ def test_each_step_alone_from_its_precondition(
     assert result.steps[0].status == PASSED, result.steps[0].error
 
 
+@pytest.mark.selftest
+@pytest.mark.rule("audit")
 @pytest.mark.needs_test_api
 def test_procedure_leaves_the_audit_trail_the_article_implies(
     page: Page, mock: MockTarget, labels: Labels, account: Credentials

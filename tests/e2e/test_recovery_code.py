@@ -18,6 +18,8 @@ from e2e.procedure import STEPS_BY_ID, Context, expect_home, sign_in, sign_out
 from e2e.runner import advance_to
 from e2e.target import Credentials, Target
 
+pytestmark = pytest.mark.selftest  # the console regression suite
+
 RECOVERY_REFUSED = re.compile(r"not correct|incorrect|invalid|already been used", re.IGNORECASE)
 
 

@@ -17,6 +17,8 @@ from e2e.procedure import expect_home, sign_in, sign_out
 from e2e.runner import advance_to
 from e2e.target import Credentials, Target
 
+pytestmark = pytest.mark.selftest  # the console regression suite
+
 
 @pytest.mark.rule("turn_off_confirmation")
 def test_cancel_on_the_turn_off_page_keeps_two_step_verification_on(

@@ -1,0 +1,193 @@
+"""``python -m e2e selftest``: does the suite fail when the console is broken, and only then?
+
+Runs the console regression suite (tests marked ``selftest``) once against a clean mock, then
+once per fault switch of the mock's catalogue with that fault on in every embedded mock
+(``E2E_MOCK_FAULTS``). A fault counts as caught when at least one test fails with a message that
+names an article step ("step 2.6 ...") or a security rule ("security rule broken: ..."), so a
+person reading the failure knows what regressed. The clean run must pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from e2e.target import FAULTS_ENV, MockTarget
+
+DEFAULT_SELFTEST_REPORT = Path("reports/selftest")
+# Faults that need parameters get a representative one.
+FAULT_SPECS = {"rename_label": 'rename_label={"from": "Change", "to": "Edit"}'}
+NAMED = re.compile(r"\bstep \d+\.\d+\b|security rule broken")
+
+
+@dataclass
+class TestOutcome:
+    """One test case of one suite run, read from its JUnit XML."""
+
+    test: str
+    status: str  # passed, failed, skipped
+    message: str = ""
+
+    @property
+    def named(self) -> bool:
+        """Whether the failure message names an article step or a security rule."""
+        return self.status == "failed" and bool(NAMED.search(self.message))
+
+
+@dataclass
+class SuiteRun:
+    """The suite run once, clean or with one fault on."""
+
+    fault: str | None
+    seconds: float
+    exit_code: int
+    outcomes: list[TestOutcome] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[TestOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def caught(self) -> bool:
+        return any(o.named for o in self.outcomes)
+
+
+def read_junit(path: Path) -> list[TestOutcome]:
+    """Read each test case's outcome and failure message from a JUnit XML file."""
+    if not path.exists():
+        return []
+    outcomes = []
+    for case in ET.parse(path).getroot().iter("testcase"):
+        name = f"{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name', '')}"
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
+            text = " ".join(filter(None, [problem.get("message"), problem.text or ""]))
+            outcomes.append(TestOutcome(name, "failed", text))
+        elif case.find("skipped") is not None:
+            outcomes.append(TestOutcome(name, "skipped"))
+        else:
+            outcomes.append(TestOutcome(name, "passed"))
+    return outcomes
+
+
+def run_suite(fault: str | None, report: Path, workers: int, extra: list[str]) -> SuiteRun:
+    """Run the selftest-marked tests with ``fault`` on in every embedded mock."""
+    junit = report / f"{fault or 'clean'}.xml"
+    env = {k: v for k, v in os.environ.items() if k != FAULTS_ENV}
+    if fault is not None:
+        env[FAULTS_ENV] = FAULT_SPECS.get(fault, fault)
+    command = [sys.executable, "-m", "pytest", "-m", "selftest", "-p", "no:cacheprovider",
+               "-q", "--tb=no", "-rN", f"--junitxml={junit}", *extra]
+    if workers > 1:
+        command += ["-n", str(workers)]
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    run = SuiteRun(fault, time.perf_counter() - started, done.returncode, read_junit(junit))
+    if not run.outcomes:
+        raise RuntimeError(f"the suite ran no tests (exit {done.returncode}):\n"
+                           f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return run
+
+
+def fault_catalogue() -> dict[str, str]:
+    """Read the fault switches and their one-line documentation from a fresh mock."""
+    with MockTarget.start() as mock:
+        return dict(mock.faults()["available"])
+
+
+def verdict(clean: SuiteRun, runs: list[SuiteRun]) -> bool:
+    """The suite is trustworthy: clean run green, every fault caught with a named failure."""
+    return not clean.failures and clean.exit_code == 0 and all(run.caught for run in runs)
+
+
+def format_table(clean: SuiteRun, runs: list[SuiteRun], docs: dict[str, str]) -> str:
+    """Render fault × result rows for the terminal."""
+    lines = [f"clean run: {len(clean.outcomes) - len(clean.failures)}/{len(clean.outcomes)} "
+             f"passed in {clean.seconds:.0f} s" + ("" if not clean.failures else
+             "  <-- the clean run must pass: " + ", ".join(o.test for o in clean.failures))]
+    width = max((len(run.fault or "") for run in runs), default=10)
+    lines.append(f"{'fault':<{width}}  caught  by tests (named / failing)   first named failure")
+    for run in runs:
+        named = [o for o in run.outcomes if o.named]
+        mark = "yes" if run.caught else "NO"
+        first = named[0].message.split("\n")[0][:90] if named else docs.get(run.fault or "", "")
+        lines.append(f"{run.fault:<{width}}  {mark:<6}  {len(named):>3} / {len(run.failures):<3}"
+                     f"{'':18}{first}")
+    return "\n".join(lines)
+
+
+def write_selftest_report(clean: SuiteRun, runs: list[SuiteRun], docs: dict[str, str],
+                          report: Path) -> Path:
+    """Write selftest.json: the fault × test table with each failure's message."""
+    tests = sorted({o.test for run in [clean, *runs] for o in run.outcomes})
+    table = {
+        run.fault or "clean": {
+            "doc": docs.get(run.fault or "", "no fault"),
+            "caught": run.caught if run.fault else None,
+            "seconds": round(run.seconds, 1),
+            "tests": {o.test: {"status": o.status, "named": o.named, "message": o.message[:500]}
+                      for o in run.outcomes if o.status != "passed"},
+        }
+        for run in [clean, *runs]
+    }
+    path = report / "selftest.json"
+    path.write_text(json.dumps({"passed": verdict(clean, runs), "tests": tests, "runs": table},
+                               indent=2) + "\n", "utf-8")
+    return path
+
+
+def add_selftest_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``selftest`` with the CLI."""
+    parser = commands.add_parser(
+        "selftest", help="run the suite clean and once per injected console fault",
+        description="Prove the suite catches console regressions: run the tests marked "
+                    "'selftest' once clean and once per fault switch of the mock. Exit 0 when "
+                    "the clean run passes and every fault is caught by a test whose failure "
+                    "names an article step or a security rule.")
+    parser.add_argument("--faults", default=None,
+                        help="comma-separated fault names (default: the mock's whole catalogue)")
+    parser.add_argument("-n", "--workers", type=int, default=2,
+                        help="pytest-xdist workers per suite run (default 2)")
+    parser.add_argument("--report", type=Path, default=DEFAULT_SELFTEST_REPORT,
+                        help=f"folder for selftest.json and JUnit files "
+                             f"(default {DEFAULT_SELFTEST_REPORT})")
+
+
+def selftest_command(args: argparse.Namespace) -> int:
+    """Run the self-test and print the fault table."""
+    from e2e.session import SetupError
+
+    docs = fault_catalogue()
+    faults = [f.strip() for f in args.faults.split(",")] if args.faults else sorted(docs)
+    unknown = [f for f in faults if f not in docs]
+    if unknown:
+        raise SetupError(f"unknown faults {unknown}; the mock knows: {', '.join(sorted(docs))}")
+    args.report.mkdir(parents=True, exist_ok=True)
+    print(f"self-test: the suite clean, then with each of {len(faults)} faults on")
+    try:
+        clean = run_suite(None, args.report, args.workers, [])
+        print(f"  clean: {len(clean.failures)} failing of {len(clean.outcomes)} "
+              f"({clean.seconds:.0f} s)", flush=True)
+        runs = []
+        for fault in faults:
+            run = run_suite(fault, args.report, args.workers, [])
+            runs.append(run)
+            print(f"  {fault}: {'caught' if run.caught else 'NOT CAUGHT'} by "
+                  f"{sum(o.named for o in run.outcomes)} tests ({run.seconds:.0f} s)", flush=True)
+    except RuntimeError as error:
+        raise SetupError(str(error)) from None
+    print(format_table(clean, runs, docs))
+    path = write_selftest_report(clean, runs, docs, args.report)
+    ok = verdict(clean, runs)
+    print(("every fault caught, clean run green" if ok else "SELF-TEST FAILED") + f"; {path}")
+    return 0 if ok else 1
