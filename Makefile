@@ -8,10 +8,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 SYSTEM_PACKAGES := chromium libzbar0 fonts-noto-cjk
 
-.PHONY: help run test serve bench selftest lint system deps clean
+.PHONY: help run test serve selftest doc-check matrix bench flake lint system deps clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -21,6 +21,15 @@ run: deps system  ## run the article's procedure against the embedded mock; repo
 
 test: deps system  ## run every test (unit and browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+selftest: deps system  ## run the suite clean and once per injected console fault; all must be caught
+	$(PY) -m e2e selftest
+
+doc-check: deps system  ## check every string the help article quotes at its step (reports/doc-check)
+	$(PY) -m e2e doc-check fixtures/articles/two-step-verification.txt
+
+matrix: deps system  ## run the procedure on every device; step x device table (reports/matrix)
+	$(PY) -m e2e matrix
 
 serve: deps  ## serve the mock console on http://127.0.0.1:8000 with its test API and a demo account
 	$(PY) -m mock_console --test-api --seed fixtures/accounts.json
