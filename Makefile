@@ -9,6 +9,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
+SELFTEST_ARGS ?=
 SYSTEM_PACKAGES := chromium libzbar0 fonts-noto-cjk
 
 .PHONY: help run test serve selftest doc-check matrix bench flake lint system deps clean
@@ -23,7 +24,7 @@ test: deps system  ## run every test (unit and browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 selftest: deps system  ## run the suite clean and once per injected console fault; all must be caught
-	$(PY) -m e2e selftest
+	$(PY) -m e2e selftest $(SELFTEST_ARGS)
 
 doc-check: deps system  ## check every string the help article quotes at its step (reports/doc-check)
 	$(PY) -m e2e doc-check fixtures/articles/two-step-verification.txt

@@ -158,6 +158,9 @@ def add_selftest_parser(commands: argparse._SubParsersAction) -> None:  # type: 
                         help="comma-separated fault names (default: the mock's whole catalogue)")
     parser.add_argument("-n", "--workers", type=int, default=2,
                         help="pytest-xdist workers per suite run (default 2)")
+    parser.add_argument("--quick", action="store_true",
+                        help="stop each fault's run at its first failing test (proves every "
+                             "fault is caught; the table then shows only that test)")
     parser.add_argument("--report", type=Path, default=DEFAULT_SELFTEST_REPORT,
                         help=f"folder for selftest.json and JUnit files "
                              f"(default {DEFAULT_SELFTEST_REPORT})")
@@ -179,8 +182,9 @@ def selftest_command(args: argparse.Namespace) -> int:
         print(f"  clean: {len(clean.failures)} failing of {len(clean.outcomes)} "
               f"({clean.seconds:.0f} s)", flush=True)
         runs = []
+        stop_early = ["--maxfail=1"] if args.quick else []
         for fault in faults:
-            run = run_suite(fault, args.report, args.workers, [])
+            run = run_suite(fault, args.report, args.workers, stop_early)
             runs.append(run)
             print(f"  {fault}: {'caught' if run.caught else 'NOT CAUGHT'} by "
                   f"{sum(o.named for o in run.outcomes)} tests ({run.seconds:.0f} s)", flush=True)
