@@ -29,7 +29,7 @@ NAMED = re.compile(r"\bstep \d+\.\d+\b|security rule broken")
 
 
 @dataclass
-class TestOutcome:
+class CaseOutcome:
     """One test case of one suite run, read from its JUnit XML."""
 
     test: str
@@ -49,10 +49,10 @@ class SuiteRun:
     fault: str | None
     seconds: float
     exit_code: int
-    outcomes: list[TestOutcome] = field(default_factory=list)
+    outcomes: list[CaseOutcome] = field(default_factory=list)
 
     @property
-    def failures(self) -> list[TestOutcome]:
+    def failures(self) -> list[CaseOutcome]:
         return [o for o in self.outcomes if o.status == "failed"]
 
     @property
@@ -60,7 +60,7 @@ class SuiteRun:
         return any(o.named for o in self.outcomes)
 
 
-def read_junit(path: Path) -> list[TestOutcome]:
+def read_junit(path: Path) -> list[CaseOutcome]:
     """Read each test case's outcome and failure message from a JUnit XML file."""
     if not path.exists():
         return []
@@ -72,11 +72,11 @@ def read_junit(path: Path) -> list[TestOutcome]:
             problem = case.find("error")
         if problem is not None:
             text = " ".join(filter(None, [problem.get("message"), problem.text or ""]))
-            outcomes.append(TestOutcome(name, "failed", text))
+            outcomes.append(CaseOutcome(name, "failed", text))
         elif case.find("skipped") is not None:
-            outcomes.append(TestOutcome(name, "skipped"))
+            outcomes.append(CaseOutcome(name, "skipped"))
         else:
-            outcomes.append(TestOutcome(name, "passed"))
+            outcomes.append(CaseOutcome(name, "passed"))
     return outcomes
 
 

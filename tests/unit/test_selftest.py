@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from e2e.selftest import SuiteRun, TestOutcome, format_table, read_junit, verdict
+from e2e.selftest import CaseOutcome, SuiteRun, format_table, read_junit, verdict
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="4">
@@ -32,17 +32,17 @@ def test_junit_outcomes_and_named_failures(tmp_path: Path) -> None:
 
 
 def test_a_failure_that_names_nothing_does_not_count_as_caught() -> None:
-    run = SuiteRun("no_lockout", 1.0, 1, [TestOutcome("t", "failed", "TimeoutError: 10000ms")])
+    run = SuiteRun("no_lockout", 1.0, 1, [CaseOutcome("t", "failed", "TimeoutError: 10000ms")])
     assert run.failures and not run.caught
 
 
 def test_verdict_needs_a_green_clean_run_and_every_fault_caught() -> None:
-    clean = SuiteRun(None, 1.0, 0, [TestOutcome("t", "passed")])
-    caught = SuiteRun("allow_replay", 1.0, 1, [TestOutcome("t", "failed", "step 2.7 failed")])
-    missed = SuiteRun("no_lockout", 1.0, 0, [TestOutcome("t", "passed")])
+    clean = SuiteRun(None, 1.0, 0, [CaseOutcome("t", "passed")])
+    caught = SuiteRun("allow_replay", 1.0, 1, [CaseOutcome("t", "failed", "step 2.7 failed")])
+    missed = SuiteRun("no_lockout", 1.0, 0, [CaseOutcome("t", "passed")])
     assert verdict(clean, [caught])
     assert not verdict(clean, [caught, missed])
-    red_clean = SuiteRun(None, 1.0, 1, [TestOutcome("t", "failed", "step 1.1 failed")])
+    red_clean = SuiteRun(None, 1.0, 1, [CaseOutcome("t", "failed", "step 1.1 failed")])
     assert not verdict(red_clean, [caught])
     table = format_table(clean, [caught, missed], {"no_lockout": "never throttled"})
     assert "allow_replay" in table and "NO" in table
