@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
-Box = dict[str, float]
-BOX_TIMEOUT_MS = 2_000
+from e2e.geometry import Box, page_box
 
 BUTTON, LINK, HEADING, FIELD_LABEL = "button", "link", "heading", "field label"
 ROW_NAME, CELL, MENU_ITEM, TEXT = "row name", "cell", "menu item", "text"
@@ -127,19 +126,6 @@ def _label_box(page: Page, text: str) -> Box | None:
         if " ".join(label.inner_text().split()) == " ".join(text.split()):
             return page_box(page, label)
     return None
-
-
-def page_box(page: Page, element: Locator) -> Box | None:
-    """Return an element's box in page coordinates, or None when it is not laid out."""
-    try:
-        box = element.bounding_box(timeout=BOX_TIMEOUT_MS)
-        scroll = page.evaluate("() => [window.scrollX, window.scrollY]")
-    except PlaywrightError:
-        return None
-    if box is None:
-        return None
-    return {"x": box["x"] + scroll[0], "y": box["y"] + scroll[1],
-            "width": box["width"], "height": box["height"]}
 
 
 def visible_strings(page: Page) -> list[Candidate]:

@@ -19,6 +19,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from e2e.authenticator import Authenticator
+from e2e.geometry import page_box
 from e2e.labels import Labels
 from e2e.procedure import PROCEDURE, Context, Step, StepFailed
 from e2e.target import Credentials, Target
@@ -170,21 +171,7 @@ def _capture(ctx: Context, step: Step, outcome: StepResult, folder: Path, suffix
         return  # a page that is gone cannot be captured; the error says why the step failed
     outcome.screenshot = name
     if step.focus is not None and not suffix:
-        outcome.focus_box = _page_box(ctx, step)
-
-
-def _page_box(ctx: Context, step: Step) -> dict[str, float] | None:
-    """Return the focus element's box in full-page coordinates (viewport box plus scroll)."""
-    assert step.focus is not None
-    try:
-        box = step.focus(ctx).first.bounding_box(timeout=2_000)
-        scroll = ctx.page.evaluate("() => [window.scrollX, window.scrollY]")
-    except PlaywrightError:
-        return None
-    if box is None:
-        return None
-    return {"x": box["x"] + scroll[0], "y": box["y"] + scroll[1],
-            "width": box["width"], "height": box["height"]}
+        outcome.focus_box = page_box(ctx.page, step.focus(ctx).first)
 
 
 def _describe(error: BaseException) -> str:
