@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright
 
 from e2e.authenticator import Authenticator
 from e2e.browser import launch_args
 from e2e.devices import DESKTOP, UnknownDevice, context_options
 from e2e.labels import Labels, load_labels
+from e2e.remote import (
+    BROWSER_WS_ENV,
+    CDP_URL_ENV,
+    BrowserEndpoint,
+    RemoteBrowserError,
+    choose_endpoint,
+    connect_browser,
+    probe,
+    remote_launch_args,
+    server_connect_options,
+)
 from e2e.rules import rule
 from e2e.session import ACTION_TIMEOUT_MS, browser_locale
 from e2e.target import Credentials, MockTarget, Target, connect
@@ -53,6 +64,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("2sv", "2-Step Verification harness")
     group.addoption("--lang", default="en",
                     help="label catalogue (fixtures/labels/LANG.json) the page objects read")
+    group.addoption("--browser-ws", default=None, metavar="URL",
+                    help=f"run the browser tests in the Playwright browser server at URL "
+                         f"(default ${BROWSER_WS_ENV})")
+    group.addoption("--cdp", default=None, metavar="URL",
+                    help=f"run the browser tests in the Chromium whose DevTools endpoint is URL "
+                         f"(default ${CDP_URL_ENV})")
+
+
+REMOTE_BROWSER = pytest.StashKey["BrowserEndpoint | None"]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once, with what to do, when the remote browser asked for cannot be reached."""
+    config = session.config
+    try:
+        endpoint = choose_endpoint(config.getoption("browser_ws"), config.getoption("cdp"))
+        if endpoint is not None:
+            probe(endpoint)
+    except RemoteBrowserError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[REMOTE_BROWSER] = endpoint
 
 
 @pytest.fixture(scope="session")
@@ -133,12 +165,55 @@ def context(context: BrowserContext, target: Target) -> BrowserContext:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Launch Playwright's Chromium if installed, else the system's, with quiet-network flags."""
-    mine = launch_args()
+def remote_browser(pytestconfig: pytest.Config) -> BrowserEndpoint | None:
+    """Return the browser server or DevTools endpoint to use (--browser-ws, --cdp), if any."""
+    return pytestconfig.stash.get(REMOTE_BROWSER, None)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any],
+                             remote_browser: BrowserEndpoint | None) -> dict[str, Any]:
+    """Launch Playwright's Chromium if installed, else the system's, with quiet-network flags.
+
+    For a browser server these are the options it launches with (E2E_REMOTE_LAUNCH_OPTIONS, or
+    this machine's), so no Chromium needs to be installed here.
+    """
+    mine = launch_args() if remote_browser is None else remote_launch_args()
+    mine.setdefault("args", [])
     merged = {**mine, **browser_type_launch_args}
     merged["args"] = [*mine["args"], *browser_type_launch_args.get("args", [])]
     return merged
+
+
+@pytest.fixture(scope="session")
+def connect_options(remote_browser: BrowserEndpoint | None,
+                    browser_type_launch_args: dict[str, Any]) -> dict[str, Any] | None:
+    """Make pytest-playwright connect to the browser server instead of launching Chromium.
+
+    Its own header spells the launch options the Python way, which the server ignores; ours,
+    with the JavaScript names, takes precedence.
+    """
+    if remote_browser is None or remote_browser.kind != "server":
+        return None
+    return server_connect_options(remote_browser, browser_type_launch_args)
+
+
+@pytest.fixture(scope="session")
+def browser(launch_browser: Callable[[], Browser], playwright: Playwright,
+            remote_browser: BrowserEndpoint | None) -> Iterator[Browser]:
+    """Launch Chromium (or connect to a browser server); over CDP, attach to a running one.
+
+    Closing a browser reached over CDP only disconnects: the grid's Chromium lives on.
+    """
+    if remote_browser is not None and remote_browser.kind == "cdp":
+        try:
+            browser = connect_browser(playwright, remote_browser)
+        except RemoteBrowserError as error:
+            pytest.fail(str(error), pytrace=False)
+    else:
+        browser = launch_browser()
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")

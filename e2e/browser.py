@@ -71,13 +71,22 @@ def chromium_executable() -> Path | None:
     return system
 
 
-def launch_args(extra: list[str] | None = None) -> dict[str, Any]:
-    """Build keyword arguments for ``BrowserType.launch`` for this machine."""
+def chromium_args(extra: list[str] | None = None) -> list[str]:
+    """Return the command-line flags every Chromium of the harness gets on this machine.
+
+    Kept apart from the executable so a browser started elsewhere (a browser server, a Chromium
+    with a DevTools port) gets the same flags even when no Chromium is installed here.
+    """
     args = list(QUIET_NETWORK_ARGS)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root.
     args.extend(extra or [])
-    options: dict[str, Any] = {"args": args}
+    return args
+
+
+def launch_args(extra: list[str] | None = None) -> dict[str, Any]:
+    """Build keyword arguments for ``BrowserType.launch`` for this machine."""
+    options: dict[str, Any] = {"args": chromium_args(extra)}
     executable = chromium_executable()
     if executable is not None:
         options["executable_path"] = str(executable)

@@ -88,6 +88,9 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
                         help=f"device to emulate (default {DESKTOP}; e.g. 'Pixel 7', 'iPhone 14',"
                              " 'Desktop Dark', 'Desktop HiDPI 2x')")
     parser.add_argument("--headed", action="store_true", help="show the browser window")
+    from e2e.remote import add_browser_options
+
+    add_browser_options(parser)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,7 +127,8 @@ def run_command(args: argparse.Namespace) -> int:
     recorder = EvidenceRecorder(args.report) if evidence is not None else None
     trace = args.report / "trace.zip" if args.trace else None
     with open_session(base_url=args.base_url, lang=args.lang, labels_file=args.labels,
-                      device=args.device, headed=args.headed, trace_to=trace) as session:
+                      device=args.device, headed=args.headed, trace_to=trace,
+                      browser_ws=args.browser_ws, cdp_url=args.cdp) as session:
         print_header(session.target.describe(), session.device, session.labels.lang)
         result = run_procedure(session.page, session.target, session.labels,
                                account=new_account(session.target), evidence_dir=evidence,
@@ -190,7 +194,8 @@ def doc_check_command(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_SETUP
     with open_session(base_url=args.base_url, lang=args.lang, labels_file=args.labels,
-                      device=args.device, headed=args.headed) as session:
+                      device=args.device, headed=args.headed,
+                      browser_ws=args.browser_ws, cdp_url=args.cdp) as session:
         print(f"running the procedure for {args.article} ({len(article.steps)} steps) against "
               f"{session.target.describe()}", flush=True)
         check = run_doc_check(article, session.page, session.target, session.labels,

@@ -154,7 +154,8 @@ def matrix_command(args: argparse.Namespace) -> int:
             print(f"  {device}: step {step.id} {step.status}: {(step.error or '').splitlines()[0]}")
 
     with open_console(base_url=args.base_url, lang=args.lang, labels_file=args.labels,
-                      devices=devices, headed=args.headed) as console:
+                      devices=devices, headed=args.headed, browser_ws=args.browser_ws,
+                      cdp_url=args.cdp) as console:
         print(f"device matrix on {console.target.describe()}: {', '.join(devices)}")
         result = run_matrix(console, devices, args.report, evidence=not args.no_evidence,
                             on_step=progress)

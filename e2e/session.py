@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from e2e.browser import BrowserSetupError, launch_args
 from e2e.devices import UnknownDevice, context_options
 from e2e.http import HttpError
 from e2e.labels import Labels, LabelsError, load_labels
+from e2e.remote import (
+    BrowserEndpoint,
+    RemoteBrowserError,
+    choose_endpoint,
+    connect_browser,
+    probe,
+)
 from e2e.target import Target, TargetError, connect
 
 # The browser's locale per label language: Chromium sends it as Accept-Language, and a console
@@ -78,11 +85,19 @@ def check_qr_decoder() -> None:
 
 @contextmanager
 def open_console(*, base_url: str | None, lang: str = "en", labels_file: Path | None = None,
-                 devices: Sequence[str] = ("Desktop",), headed: bool = False) -> Iterator[Console]:
-    """Check everything a run needs, start (or reach) the target and launch Chromium."""
+                 devices: Sequence[str] = ("Desktop",), headed: bool = False,
+                 browser_ws: str | None = None, cdp_url: str | None = None) -> Iterator[Console]:
+    """Check everything a run needs, start (or reach) the target and launch Chromium.
+
+    ``browser_ws`` / ``cdp_url`` (else ``E2E_BROWSER_WS`` / ``E2E_CDP_URL``) name a browser on
+    another machine to drive instead of launching one here (see ``e2e.remote``).
+    """
     try:
         labels = load_labels(lang, labels_file)
-    except LabelsError as error:
+        endpoint = choose_endpoint(browser_ws, cdp_url)
+        if endpoint is not None:
+            probe(endpoint)  # before starting a console: an unreachable grid fails at once
+    except (LabelsError, RemoteBrowserError) as error:
         raise SetupError(str(error)) from None
     check_qr_decoder()
     with ExitStack() as stack:
@@ -95,16 +110,24 @@ def open_console(*, base_url: str | None, lang: str = "en", labels_file: Path | 
             target = stack.enter_context(connect(base_url))
         except (TargetError, HttpError) as error:
             raise SetupError(f"cannot use the console: {error}") from None
-        try:
-            browser = playwright.chromium.launch(headless=not headed, **launch_args())
-        except BrowserSetupError as error:
-            raise SetupError(str(error)) from None
-        except PlaywrightError as error:
-            raise SetupError(f"Chromium did not start: {error.message.splitlines()[0]}. "
-                             "Install it with `make test` (Debian: apt-get install chromium) "
-                             "or `playwright install chromium`.") from None
+        browser = start_browser(playwright, endpoint, headed=headed)
         stack.callback(browser.close)
         yield Console(target=target, labels=labels, browser=browser, devices=options)
+
+
+def start_browser(playwright: Playwright, endpoint: BrowserEndpoint | None, *,
+                  headed: bool = False) -> Browser:
+    """Launch Chromium here, or connect to the remote one; a failure is a ``SetupError``."""
+    try:
+        if endpoint is not None:
+            return connect_browser(playwright, endpoint, headless=not headed)
+        return playwright.chromium.launch(headless=not headed, **launch_args())
+    except (BrowserSetupError, RemoteBrowserError) as error:
+        raise SetupError(str(error)) from None
+    except PlaywrightError as error:
+        raise SetupError(f"Chromium did not start: {error.message.splitlines()[0]}. "
+                         "Install it with `make test` (Debian: apt-get install chromium) "
+                         "or `playwright install chromium`.") from None
 
 
 @contextmanager
@@ -128,8 +151,10 @@ def device_page(console: Console, device: str, trace_to: Path | None = None
 @contextmanager
 def open_session(*, base_url: str | None, lang: str = "en", labels_file: Path | None = None,
                  device: str = "Desktop", headed: bool = False,
-                 trace_to: Path | None = None) -> Iterator[Session]:
+                 trace_to: Path | None = None, browser_ws: str | None = None,
+                 cdp_url: str | None = None) -> Iterator[Session]:
     """Start (or reach) the target, launch Chromium as ``device``, and yield a page."""
     with open_console(base_url=base_url, lang=lang, labels_file=labels_file, devices=(device,),
-                      headed=headed) as console, device_page(console, device, trace_to) as session:
+                      headed=headed, browser_ws=browser_ws, cdp_url=cdp_url
+                      ) as console, device_page(console, device, trace_to) as session:
         yield session
