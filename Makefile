@@ -32,6 +32,9 @@ doc-check: deps system  ## check every string the help article quotes at its ste
 matrix: deps system  ## run the procedure on every device; step x device table (reports/matrix)
 	$(PY) -m e2e matrix
 
+bench: deps system  ## run the benchmarks (bench/results/*.json), then rewrite the README's Speed table
+	$(PY) -m bench.run_all $(BENCH_ARGS)
+
 serve: deps  ## serve the mock console on http://127.0.0.1:8000 with its test API and a demo account
 	$(PY) -m mock_console --test-api --seed fixtures/accounts.json
 
