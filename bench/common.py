@@ -14,18 +14,19 @@ import json
 import math
 import os
 import platform
-import queue
 import shlex
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from e2e.process import ProcessStartError
+from e2e.process import await_line as process_await_line
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -277,33 +278,8 @@ def check_counts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 # -- processes ----------------------------------------------------------------------------------
 
 def await_line(process: subprocess.Popen[str], prefix: str, timeout: float = 30.0) -> str:
-    """Read a child's output until a line starts with ``prefix``; return the rest of that line.
-
-    This is how a benchmark knows a server listens: it says so, and we wait for that line
-    (never for a fixed time). The child's further output keeps being drained in the background
-    so it cannot block on a full pipe.
-    """
-    lines: queue.Queue[str | None] = queue.Queue()
-    seen: list[str] = []
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, name="bench-child-output", daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            line = lines.get(timeout=left)
-        except queue.Empty:
-            break
-        if line is None:
-            break
-        seen.append(line.rstrip())
-        if line.startswith(prefix):
-            return line[len(prefix):].strip()
-    process.kill()
-    raise BenchError(f"the child process did not print {prefix!r} within {timeout:g} s; "
-                     "its output:\n" + ("\n".join(seen[-20:]) or "(none)"))
+    """Wait for a child's ready line (see ``e2e.process.await_line``), as a BenchError."""
+    try:
+        return process_await_line(process, prefix, timeout, "the benchmark's server")
+    except ProcessStartError as error:
+        raise BenchError(str(error)) from None

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import math
 import os
-import queue
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from e2e.http import HttpError, request_json, server_date
+from e2e.process import ProcessStartError, await_line, stop_process
 
 READY_PREFIX = "mock console serving on "  # what `python -m mock_console` prints when listening
 START_TIMEOUT_SECONDS = 30
@@ -302,46 +301,13 @@ def start_mock_console(
     return process, _await_ready_line(process, command), workdir
 
 
-def stop_process(process: subprocess.Popen[str]) -> None:
-    """Stop a console process politely, then firmly."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
-
-
 def _await_ready_line(process: subprocess.Popen[str], command: list[str]) -> str:
     """Read the mock's output until it says where it listens; fail clearly if it does not."""
-    lines: queue.Queue[str | None] = queue.Queue()
-    seen: list[str] = []
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, name="mock-console-output", daemon=True).start()
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            line = lines.get(timeout=left)
-        except queue.Empty:
-            break
-        if line is None:
-            break
-        seen.append(line.rstrip())
-        if line.startswith(READY_PREFIX):
-            return line[len(READY_PREFIX):].split()[0].rstrip("/")
-    process.kill()
-    output = "\n".join(seen[-20:]) or "(no output)"
-    raise TargetError(
-        f"the mock console did not start within {START_TIMEOUT_SECONDS} s.\n"
-        f"command: {' '.join(command)}\noutput:\n{output}\n"
-        "Check that the project is installed (`make test` bootstraps it) and try again."
-    )
+    try:
+        rest = await_line(process, READY_PREFIX, START_TIMEOUT_SECONDS, "the mock console")
+    except ProcessStartError as error:
+        raise TargetError(
+            f"{error}\ncommand: {' '.join(command)}\n"
+            "Check that the project is installed (`make test` bootstraps it) and try again."
+        ) from None
+    return rest.split()[0].rstrip("/")
