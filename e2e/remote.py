@@ -40,6 +40,7 @@ CDP_URL_ENV = "E2E_CDP_URL"
 LAUNCH_OPTIONS_ENV = "E2E_REMOTE_LAUNCH_OPTIONS"
 LAUNCH_OPTIONS_HEADER = "x-playwright-launch-options"
 CONNECT_TIMEOUT_MS = 30_000  # a grid may queue a client while its browsers are busy
+EXPOSE_NETWORK = "<loopback>"  # the client's loopback, as the remote browser sees it
 PROBE_TIMEOUT_SECONDS = 5.0  # a TCP connect; a host that drops packets fails here, not in 30 s
 SERVER_HINT = ("Start one on the browser machine with `python -m playwright run-server --host "
                "0.0.0.0 --port 3000 --unsafe` (same Playwright version as here, {version}).")
@@ -170,9 +171,14 @@ def launch_options_header(options: Mapping[str, Any]) -> dict[str, str]:
 
 def server_connect_options(endpoint: BrowserEndpoint, launch: Mapping[str, Any]
                            ) -> dict[str, Any]:
-    """Return ``BrowserType.connect`` keyword arguments for a browser server."""
+    """Return ``BrowserType.connect`` keyword arguments for a browser server.
+
+    ``expose_network`` routes the remote browser's requests for localhost back through this
+    connection, so a browser on another machine reaches the embedded mock, which listens on
+    this machine's 127.0.0.1 (and whose test API answers loopback clients only).
+    """
     return {"endpoint": endpoint.url, "timeout": CONNECT_TIMEOUT_MS,
-            "headers": launch_options_header(launch)}
+            "headers": launch_options_header(launch), "expose_network": EXPOSE_NETWORK}
 
 
 def connect_browser(playwright: Playwright, endpoint: BrowserEndpoint, *, headless: bool = True,
