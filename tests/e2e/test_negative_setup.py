@@ -43,9 +43,9 @@ LONG_INPUT_CHARS = 10_000
 
 
 @pytest.fixture
-def scanned(page: Page, target: Target, labels: Labels, account: Credentials) -> Context:
+def scanned(page: Page, console: Target, labels: Labels, account: Credentials) -> Context:
     """The setup page with its QR code, already scanned by the app (article 2.5 done)."""
-    return advance_to(page, target, labels, account, through="2.5")
+    return advance_to(page, console, labels, account, through="2.5")
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -184,6 +184,7 @@ def test_wrong_code_is_refused_and_leaves_two_step_off_with_the_same_secret(
 
 # -- the one-step window (RFC 6238 §5.2) ---------------------------------------------------------
 
+@pytest.mark.own_console
 @pytest.mark.rule("window")
 @pytest.mark.needs_test_api
 @pytest.mark.parametrize("offset", [-2, +2], ids=["two-steps-ago", "two-steps-ahead"])
@@ -202,6 +203,7 @@ def test_code_two_steps_from_the_console_time_is_refused(
     assert mock.event_types(scanned.account.username)[-1] == "code_rejected"
 
 
+@pytest.mark.own_console
 @pytest.mark.rule("window")
 @pytest.mark.needs_test_api
 @pytest.mark.parametrize("offset", [-1, +1], ids=["one-step-ago", "one-step-ahead"])
@@ -237,6 +239,7 @@ def test_code_with_a_space_in_the_middle_turns_two_step_on(scanned: Context) -> 
 
 # -- throttling (NIST SP 800-63B §5.2.2) -----------------------------------------------------------
 
+@pytest.mark.own_console
 @pytest.mark.rule("throttling")
 @pytest.mark.needs_test_api
 def test_five_wrong_codes_lock_code_entry_for_five_minutes(
@@ -308,6 +311,7 @@ BAD_INPUTS: list[tuple[str, BadInput]] = [
 ]
 
 
+@pytest.mark.own_console
 @pytest.mark.rule("input")
 def test_each_malformed_code_gets_a_clear_message_and_changes_nothing(
     scanned: Context, page: Page

@@ -29,9 +29,9 @@ LOCKED = re.compile(r"\blocked\b", re.IGNORECASE)
 
 
 @pytest.fixture
-def challenged(page: Page, target: Target, labels: Labels, account: Credentials) -> Context:
+def challenged(page: Page, console: Target, labels: Labels, account: Credentials) -> Context:
     """2SV is on (article 2.7); the user signed out, then in with the password: a code is asked."""
-    ctx = advance_to(page, target, labels, account, through="2.7")
+    ctx = advance_to(page, console, labels, account, through="2.7")
     sign_out(ctx)
     sign_in(ctx)
     CodeChallengePage(page, labels).expect_loaded()
@@ -92,6 +92,7 @@ def test_code_already_used_to_sign_in_is_refused_as_a_replay(
         assert "signed_in" not in new_events, new_events
 
 
+@pytest.mark.own_console
 @pytest.mark.rule("replay")
 @pytest.mark.needs_test_api
 def test_older_code_after_a_newer_one_is_refused(

@@ -1,0 +1,45 @@
+"""Browser tests that need the console's clock to themselves get a console no one else drives.
+
+Several xdist workers may share one mock (``--base-url``), and so its one clock. Most tests only
+move it forward to the next 30 s step, which the one-step window absorbs. A few cannot share it:
+they place the clock to the second and enter the code for the step next to it (the window's
+edges, replay order), so another worker's step forward turns "one step ago" into "two steps ago";
+or they jump it by minutes (lockout expiry, hunting for a code that starts with 0), which expires
+other workers' pending sign-ins and lockouts. Those are marked ``own_console`` and run on
+``private_mock``: the embedded mock is already private to its worker, so nothing changes without
+``--base-url``; on a real console the marker changes nothing either.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from e2e.authenticator import Authenticator
+from e2e.target import Credentials, MockTarget, Target
+
+
+@pytest.fixture
+def console(request: pytest.FixtureRequest, target: Target) -> Target:
+    """The console this test drives: ``target``, or a private mock for ``own_console`` tests."""
+    if request.node.get_closest_marker("own_console") and isinstance(target, MockTarget):
+        private: MockTarget = request.getfixturevalue("private_mock")
+        return private
+    return target
+
+
+@pytest.fixture
+def mock(mock: MockTarget, console: Target) -> MockTarget:
+    """The console as a mock (the root fixture skips the test on a real one), maybe private."""
+    return console if isinstance(console, MockTarget) else mock
+
+
+@pytest.fixture
+def account(console: Target) -> Credentials:
+    """A fresh account (2SV off) for this test alone, on the console it drives."""
+    return console.new_account()
+
+
+@pytest.fixture
+def authenticator(console: Target) -> Authenticator:
+    """This test's own virtual authenticator app, reading the clock of the console it drives."""
+    return Authenticator(console)
