@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import re
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -40,74 +36,13 @@ from e2e.remote import (
 from e2e.runner import run_procedure
 from e2e.session import browser_locale
 from e2e.target import Target
+from tests.listening import Listener, start_listener
 
-READY_SECONDS = 60  # a loaded CI machine can take a while to start Node or Chromium
 SERVER_READY = re.compile(r"^Listening on (ws://\S+)")
 DEVTOOLS_READY = re.compile(r"^DevTools listening on (ws://\S+)")
 SERVER_LAUNCHED = re.compile(r'engaged launch mode for "chromium"')
 MARKER = "E2E-remote-browser-marker"  # in the user agent of the DevTools Chromium
 NOWHERE = "/nonexistent/chromium"  # CHROMIUM_PATH for a CLI that must not launch its own
-
-
-@dataclass
-class Listener:
-    """A process started here that listens on loopback, and everything it printed."""
-
-    process: subprocess.Popen[str]
-    url: str
-    lines: list[str] = field(default_factory=list)
-    reader: threading.Thread | None = None
-
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def stop(self) -> None:
-        """Stop it politely (SIGINT lets the server close its browsers), then firmly."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.reader is not None:
-            self.reader.join(timeout=10)  # it ends at the end of the output
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
-
-def start_listener(command: list[str], ready: re.Pattern[str], env: dict[str, str] | None = None
-                   ) -> Listener:
-    """Start ``command`` and return once it prints the ``ready`` line (group 1: its URL).
-
-    A thread keeps reading the output afterwards, so a chatty process never blocks on a full pipe
-    and the test can read what it logged.
-    """
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, bufsize=1, env=env)
-    listener = Listener(process, url="")
-    found: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            listener.lines.append(line)
-            if (match := ready.search(line)) is not None:
-                found.put(match.group(1))
-        found.put(None)
-
-    listener.reader = threading.Thread(target=pump, name="remote-browser-output", daemon=True)
-    listener.reader.start()
-    try:
-        url = found.get(timeout=READY_SECONDS)
-    except queue.Empty:
-        url = None
-    if url is None:
-        listener.stop()
-        pytest.fail(f"{command[0]} did not say where it listens within {READY_SECONDS} s:\n"
-                    f"{listener.output()[-3000:]}", pytrace=False)
-    listener.url = url
-    return listener
 
 
 def local_chromium() -> str:
