@@ -13,7 +13,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from e2e.authenticator import Authenticator
 from e2e.labels import Labels
-from e2e.pages import AccountInformationPage, HomePage, SecuritySettingsPage, TwoStepStatusPage
+from e2e.pages import AccountInformationPage, HomePage
 from e2e.pages.turn_off import TurnOffPage
 from e2e.procedure import Context, sign_in
 from e2e.runner import advance_to
@@ -30,25 +30,14 @@ def form_of(button: Locator) -> tuple[str, str, dict[str, str]]:
     )
 
 
-def open_turn_off_page(page: Page, labels: Labels) -> TurnOffPage:
-    """Go from the dashboard to the 'Turn off 2-Step Verification' page, as 3.1-3.3 do."""
-    HomePage(page, labels).open_account_setting()
-    AccountInformationPage(page, labels).disable_two_step()
-    SecuritySettingsPage(page, labels).change_two_step()
-    TwoStepStatusPage(page, labels).turn_off()
-    turn_off = TurnOffPage(page, labels)
-    turn_off.expect_loaded()
-    return turn_off
-
-
 @pytest.mark.rule("csrf")
 @pytest.mark.parametrize("token", ["missing", "forged"])
 def test_turn_off_without_a_valid_csrf_token_is_refused_and_changes_nothing(
     page: Page, target: Target, labels: Labels, account: Credentials, token: str
 ) -> None:
-    # Given 2SV is on and the 'Turn off 2-Step Verification' page is open
-    ctx = advance_to(page, target, labels, account, through="2.7")
-    turn_off = open_turn_off_page(page, labels)
+    # Given 2SV is on and the 'Turn off 2-Step Verification' page is open (article 3.3 done)
+    ctx = advance_to(page, target, labels, account, through="3.3")
+    turn_off = TurnOffPage(page, labels)
     method, action, fields = form_of(turn_off.turn_off_button)
     assert method == "post"
     hidden = {name for name in fields if "csrf" in name.lower() or "token" in name.lower()}
