@@ -8,7 +8,9 @@ did not start, chosen by an option or an environment variable (the option wins):
   client, with the launch options the client sends in the ``x-playwright-launch-options`` header:
   by default this machine's (Debian's Chromium path, the quiet-network flags), or the JSON object
   in ``E2E_REMOTE_LAUNCH_OPTIONS`` when the server's machine differs. ``--unsafe`` is what lets a
-  client choose the executable and the flags; without it only Playwright's own browsers run.
+  client choose the executable and the flags; without it the server ignores them and looks for
+  its own Playwright Chromium. The remote browser reaches this machine's localhost through the
+  connection, so the embedded mock needs no other network.
 - ``--cdp URL`` or ``E2E_CDP_URL``: a running Chromium's DevTools endpoint
   (``ws://HOST:PORT/devtools/browser/ID``, or ``http://HOST:PORT`` for its ``/json/version``), as
   browser grids expose it. Closing the harness's browser only disconnects; the grid's Chromium

@@ -7,6 +7,7 @@ the test can look at everything it printed (a browser server's clients, a consol
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import signal
@@ -32,14 +33,18 @@ class Listener:
         return "".join(self.lines)
 
     def stop(self) -> None:
-        """Stop it politely (SIGINT: a browser server closes its browsers), then firmly."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        """Stop it politely, then firmly.
+
+        SIGINT first: a Playwright browser server exits at once on it, closing its browsers (on
+        SIGTERM it lingered). A process that inherited SIGINT ignored, as a background job's
+        children do, gets SIGTERM next.
+        """
+        for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+            if self.process.poll() is not None:
+                break
+            self.process.send_signal(stop)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
         if self.reader is not None:
             self.reader.join(timeout=10)  # it ends at the end of the output
         if self.process.stdout is not None:
