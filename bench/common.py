@@ -25,9 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from e2e.process import ProcessStartError
-from e2e.process import await_line as process_await_line
-
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
 PYTHON = ".venv/bin/python"  # how the reproduce command names the interpreter (from ROOT)
@@ -277,9 +274,3 @@ def check_counts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 
 # -- processes ----------------------------------------------------------------------------------
 
-def await_line(process: subprocess.Popen[str], prefix: str, timeout: float = 30.0) -> str:
-    """Wait for a child's ready line (see ``e2e.process.await_line``), as a BenchError."""
-    try:
-        return process_await_line(process, prefix, timeout, "the benchmark's server")
-    except ProcessStartError as error:
-        raise BenchError(str(error)) from None

@@ -40,7 +40,6 @@ import requests
 from bench.common import (
     BenchError,
     Figure,
-    await_line,
     base_parser,
     check_counts,
     machine_info,
@@ -50,7 +49,7 @@ from bench.common import (
     reproduce_command,
     write_result,
 )
-from e2e.target import stop_process
+from e2e.process import ProcessStartError, start_listener, stop_process
 
 NAME = "throughput"
 MODULE = f"bench.{NAME}"
@@ -103,10 +102,12 @@ def start_server(folder: Path, count: int, threads: int
     command = [sys.executable, "-m", MODULE, "serve", "--db", str(folder / "console.sqlite3"),
                "--accounts", str(count), "--accounts-file", str(accounts_file),
                "--threads", str(threads)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, bufsize=1)
-    base_url = await_line(process, READY, timeout=60 + count)
-    return process, base_url, json.loads(accounts_file.read_text("utf-8"))
+    try:
+        server = start_listener(command, re.compile(rf"^{READY}(\S+)"), timeout=60 + count,
+                                what="the benchmark's console")
+    except ProcessStartError as error:
+        raise BenchError(str(error)) from None
+    return server.process, server.url, json.loads(accounts_file.read_text("utf-8"))
 
 
 # -- the load (this process) --------------------------------------------------------------------

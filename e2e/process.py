@@ -1,62 +1,96 @@
-"""Child processes the harness starts (a mock console, a browser server): ready lines, stopping.
+"""Servers the harness, its tests and benchmarks start: wait for the ready line, keep the rest.
 
-A server says when it listens; we wait for that line, never for a fixed time. Its further
-output keeps being drained in the background, so it can never block on a full pipe.
+A server says where it listens; we read its output until that line, with a deadline, and never
+wait a fixed time. A thread keeps reading afterwards, so a chatty server never blocks on a full
+pipe, and everything it printed stays available (a browser server's clients, a console's errors).
 """
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import re
+import signal
 import subprocess
 import threading
-import time
+from dataclasses import dataclass, field
+
+READY_SECONDS = 60.0  # a loaded CI machine can take a while to start Python, Node or Chromium
 
 
 class ProcessStartError(RuntimeError):
-    """A child process ended or stayed silent before printing its ready line."""
+    """A server ended, or stayed silent, before printing its ready line."""
 
 
-def await_line(process: subprocess.Popen[str], prefix: str, timeout: float,
-               what: str = "the child process") -> str:
-    """Read ``process``'s output until a line starts with ``prefix``; return the rest of it.
+@dataclass
+class Listener:
+    """A process started here that listens on loopback, and everything it printed."""
 
-    Kills the process and raises ProcessStartError, with its last output, on a timeout or exit.
+    process: subprocess.Popen[str]
+    url: str = ""
+    lines: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
+
+    def output(self) -> str:
+        """Return everything the process printed so far."""
+        return "".join(self.lines)
+
+    def stop(self) -> None:
+        """Stop it politely, then firmly (see ``stop_process``), and finish reading its output."""
+        stop_process(self.process, close=False)
+        if self.reader is not None:
+            self.reader.join(timeout=10)  # it ends at the end of the output
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def start_listener(command: list[str], ready: re.Pattern[str], *,
+                   env: dict[str, str] | None = None, timeout: float = READY_SECONDS,
+                   what: str | None = None) -> Listener:
+    """Start ``command`` and return once it prints a line matching ``ready`` (group 1: its URL).
+
+    Raises ProcessStartError, with the process's last output, when it exits or stays silent.
     """
-    lines: queue.Queue[str | None] = queue.Queue()
-    seen: list[str] = []
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, bufsize=1, env=env)
+    listener = Listener(process)
+    found: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:
         assert process.stdout is not None
         for line in process.stdout:
-            lines.put(line)
-        lines.put(None)
+            listener.lines.append(line)
+            if (match := ready.search(line)) is not None:
+                found.put(match.group(1))
+        found.put(None)
 
-    threading.Thread(target=pump, name=f"output of {what}", daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            line = lines.get(timeout=left)
-        except queue.Empty:
+    listener.reader = threading.Thread(target=pump, name=f"output of {command[0]}", daemon=True)
+    listener.reader.start()
+    try:
+        url = found.get(timeout=timeout)
+    except queue.Empty:
+        url = None
+    if url is None:
+        listener.stop()
+        raise ProcessStartError(
+            f"{what or command[0]} did not say where it listens within {timeout:g} s; "
+            f"command: {' '.join(command)}\nits last output:\n{listener.output()[-3000:]}")
+    listener.url = url
+    return listener
+
+
+def stop_process(process: subprocess.Popen[str], close: bool = True) -> None:
+    """Stop a process: SIGINT, then SIGTERM, then SIGKILL, a few seconds apart at most.
+
+    SIGINT first: a Playwright browser server exits at once on it, closing its browsers (on
+    SIGTERM it lingers). A process that inherited SIGINT ignored, as a background job's children
+    do, gets SIGTERM next.
+    """
+    for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        if process.poll() is not None:
             break
-        if line is None:
-            break
-        seen.append(line.rstrip())
-        if line.startswith(prefix):
-            return line[len(prefix):].strip()
-    process.kill()
-    output = "\n".join(seen[-20:]) or "(no output)"
-    raise ProcessStartError(f"{what} did not print {prefix.strip()!r} within {timeout:g} s; "
-                            f"its last output:\n{output}")
-
-
-def stop_process(process: subprocess.Popen[str]) -> None:
-    """Stop a child process politely, then firmly, and close its output pipe."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    if process.stdout is not None:
+        process.send_signal(stop)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+    if close and process.stdout is not None:
         process.stdout.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -20,9 +21,10 @@ from typing import Any
 from urllib.parse import quote
 
 from e2e.http import HttpError, request_json, server_date
-from e2e.process import ProcessStartError, await_line, stop_process
+from e2e.process import ProcessStartError, start_listener, stop_process
 
 READY_PREFIX = "mock console serving on "  # what `python -m mock_console` prints when listening
+READY_LINE = re.compile(rf"^{READY_PREFIX}(\S+)")
 START_TIMEOUT_SECONDS = 30
 STEP_SAFETY_SECONDS = 0.5  # land this far inside the next step, past any Date-header rounding
 USERNAME_ENV, PASSWORD_ENV = "E2E_USERNAME", "E2E_PASSWORD"
@@ -296,18 +298,10 @@ def start_mock_console(
         db = Path(workdir.name) / "console.sqlite3"
     command = [sys.executable, "-m", "mock_console", "--host", "127.0.0.1", "--port", "0",
                "--db", str(db), *args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, bufsize=1)
-    return process, _await_ready_line(process, command), workdir
-
-
-def _await_ready_line(process: subprocess.Popen[str], command: list[str]) -> str:
-    """Read the mock's output until it says where it listens; fail clearly if it does not."""
     try:
-        rest = await_line(process, READY_PREFIX, START_TIMEOUT_SECONDS, "the mock console")
+        server = start_listener(command, READY_LINE, timeout=START_TIMEOUT_SECONDS,
+                                what="the mock console")
     except ProcessStartError as error:
-        raise TargetError(
-            f"{error}\ncommand: {' '.join(command)}\n"
-            "Check that the project is installed (`make test` bootstraps it) and try again."
-        ) from None
-    return rest.split()[0].rstrip("/")
+        raise TargetError(f"{error}\nCheck that the project is installed (`make test` "
+                          "bootstraps it) and try again.") from None
+    return server.process, server.url.rstrip("/"), workdir
