@@ -66,6 +66,12 @@ class RunResult:
     def failed_step(self) -> StepResult | None:
         return next((step for step in self.steps if step.status == FAILED), None)
 
+    @property
+    def failure(self) -> str:
+        """The first failed step's message ("step 2.6 (...) failed: ..."), or "" if none failed."""
+        failed = self.failed_step
+        return (failed.error or f"step {failed.id} failed") if failed else ""
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["passed"] = self.passed

@@ -39,7 +39,7 @@ def test_procedure_passes_on_each_device(page: Page, target: Target, labels: Lab
                            evidence_dir=tmp_path)
 
     # Then every step passed, and the screenshots have the device's pixel density
-    assert result.passed, result.failed_step
+    assert result.passed, result.failure
     options = context_options({}, device_name) if device_name not in PHONES else None
     if options is not None:
         shot = Image.open(io.BytesIO((tmp_path / "step-1.1.png").read_bytes()))

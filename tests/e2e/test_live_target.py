@@ -46,7 +46,7 @@ def test_live_target_runs_the_whole_procedure_on_real_time(
     result = run_procedure(page, target, labels)
 
     # Then every step passed, and the console time it estimated is within a second of real time
-    assert [s.status for s in result.steps] == [PASSED] * len(result.steps), result.failed_step
+    assert [s.status for s in result.steps] == [PASSED] * len(result.steps), result.failure
     assert abs(target.now() - time.time()) < 1.5
 
 

@@ -52,7 +52,7 @@ def test_procedure_leaves_the_audit_trail_the_article_implies(
 ) -> None:
     # Given a fresh account, When the whole procedure runs
     result = run_procedure(page, mock, labels, account=account)
-    assert result.passed, result.failed_step
+    assert result.passed, result.failure
 
     # Then the console recorded, in order: sign-in, enable, a refused wrong code at the
     # sign-in challenge, the sign-in with a code, disable, and the sign-in without a code

@@ -155,7 +155,7 @@ def test_procedure_runs_in_a_page_of_the_browser_server(
         browser.close()
 
     # Then it passed, in a Chromium started with our flags (the header was understood)
-    assert result.passed, result.failed_step
+    assert result.passed, result.failure
     assert user_agent == MARKER
     assert SERVER_LAUNCHED.search(browser_server.output())
 
@@ -212,7 +212,7 @@ def test_procedure_runs_in_a_page_over_cdp(
         browser.close()
 
     # Then it passed in that Chromium: the page shows the user agent it was started with
-    assert result.passed, result.failed_step
+    assert result.passed, result.failure
     assert MARKER in user_agent
 
 

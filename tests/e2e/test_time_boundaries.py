@@ -35,7 +35,7 @@ def test_procedure_passes_started_at_every_second_of_a_step(
 
     # When the whole procedure runs from there, Then every step passes
     result = run_procedure(page, clock_mock, labels)
-    assert result.passed, result.failed_step
+    assert result.passed, result.failure
 
 
 @pytest.mark.needs_test_api
@@ -49,4 +49,4 @@ def test_procedure_passes_when_runner_and_console_clocks_disagree(
 
     # When the procedure runs, Then it passes: codes follow the console, not the runner
     result = run_procedure(page, clock_mock, labels)
-    assert result.passed, result.failed_step
+    assert result.passed, result.failure
