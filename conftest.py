@@ -7,6 +7,7 @@ real console (tests that need the test API then skip, saying why).
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -90,8 +91,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """Start the embedded mock, or reach the console given by --base-url."""
-    with connect(request.config.getoption("base_url") or None) as console:
+    with connect(request.config.getoption("base_url") or None, share=xdist_share()) as console:
         yield console
+
+
+def xdist_share() -> tuple[int, int]:
+    """Return (this worker's index, number of workers) under pytest-xdist, else (0, 1)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    return int(worker.removeprefix("gw") or 0), max(1, count)
 
 
 @pytest.fixture(scope="session")

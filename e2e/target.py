@@ -8,6 +8,7 @@ is the one place the harness ever waits.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ START_TIMEOUT_SECONDS = 30
 STEP_SAFETY_SECONDS = 0.5  # land this far inside the next step, past any Date-header rounding
 USERNAME_ENV, PASSWORD_ENV = "E2E_USERNAME", "E2E_PASSWORD"
 FAULTS_ENV = "E2E_MOCK_FAULTS"
+ACCOUNTS_ENV = "E2E_ACCOUNTS"
 
 
 class TargetError(RuntimeError):
@@ -207,30 +210,56 @@ class MockTarget(Target):
 
 
 class LiveTarget(Target):
-    """A real console: configured credentials, time from ``Date`` headers, real waits."""
+    """A real console: configured credentials, time from ``Date`` headers, real waits.
 
-    def __init__(self, base_url: str, credentials: Credentials | None = None,
+    Accounts come from ``E2E_ACCOUNTS`` (a JSON file of ``{"username", "password"}`` objects,
+    the format ``python -m mock_console --seed`` reads) or ``E2E_USERNAME``/``E2E_PASSWORD``.
+    A pool hands each test its own account, so tests that leave 2SV on never disturb another; a
+    single account is handed out again and again (enough for ``python -m e2e run``).
+    """
+
+    def __init__(self, base_url: str,
+                 credentials: Credentials | Sequence[Credentials] | None = None,
                  time_probe_path: str = "/") -> None:
         self.base_url = base_url.rstrip("/")
-        self._credentials = credentials
+        if isinstance(credentials, Credentials):
+            credentials = [credentials]
+        self._pool = list(credentials or [])
+        self._handed = 0
         self._probe_url = self.url(time_probe_path)
         self._offset: float | None = None
 
     @classmethod
-    def from_environment(cls, base_url: str) -> LiveTarget:
-        """Read the account from E2E_USERNAME and E2E_PASSWORD."""
+    def from_environment(cls, base_url: str, share: tuple[int, int] = (0, 1)) -> LiveTarget:
+        """Read the accounts from E2E_ACCOUNTS, or E2E_USERNAME and E2E_PASSWORD.
+
+        ``share`` = (index, count) takes every count-th account of the pool from index on, so
+        parallel test processes never sign in with the same account.
+        """
+        pool_file = os.environ.get(ACCOUNTS_ENV)
+        if pool_file:
+            index, count = share
+            return cls(base_url, read_accounts(Path(pool_file))[index::count])
         username, password = os.environ.get(USERNAME_ENV), os.environ.get(PASSWORD_ENV)
-        creds = Credentials(username, password) if username and password else None
-        return cls(base_url, creds)
+        return cls(base_url, Credentials(username, password) if username and password else None)
 
     def new_account(self) -> Credentials:
-        if self._credentials is None:
+        if not self._pool:
             raise TargetError(
                 f"{self.base_url} is a real console (no test API), so the harness cannot create "
                 f"accounts there. Set {USERNAME_ENV} and {PASSWORD_ENV} to an administrator "
-                "account whose 2-Step Verification is off."
+                f"account whose 2-Step Verification is off, or {ACCOUNTS_ENV} to a JSON file of "
+                'such accounts ([{"username": ..., "password": ...}, ...]), one per test.'
             )
-        return self._credentials
+        if len(self._pool) == 1:
+            return self._pool[0]
+        if self._handed >= len(self._pool):
+            raise TargetError(
+                f"all {len(self._pool)} accounts of {ACCOUNTS_ENV} given to this process are "
+                "used: add more (one per test that signs in), or run fewer tests."
+            )
+        self._handed += 1
+        return self._pool[self._handed - 1]
 
     def now(self) -> float:
         if self._offset is None:
@@ -267,8 +296,24 @@ def wait_for_console_time(target: Target, console_time: float) -> None:
         time.sleep(remaining)
 
 
-def connect(base_url: str | None) -> Target:
-    """Return the target for ``base_url``: the embedded mock when None, else mock or live."""
+def read_accounts(path: Path) -> list[Credentials]:
+    """Read a JSON list of ``{"username", "password"}`` objects."""
+    try:
+        entries = json.loads(path.read_text("utf-8"))
+        accounts = [Credentials(str(e["username"]), str(e["password"])) for e in entries]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise TargetError(f"cannot read accounts from {path} ({ACCOUNTS_ENV}): {error}. Expected "
+                          'a JSON list of {"username": ..., "password": ...} objects.') from None
+    if not accounts:
+        raise TargetError(f"{path} ({ACCOUNTS_ENV}) lists no accounts")
+    return accounts
+
+
+def connect(base_url: str | None, share: tuple[int, int] = (0, 1)) -> Target:
+    """Return the target for ``base_url``: the embedded mock when None, else mock or live.
+
+    ``share`` splits a real console's account pool between parallel processes (index, count).
+    """
     if base_url is None:
         return MockTarget.start()
     if not base_url.startswith(("http://", "https://")):
@@ -281,7 +326,7 @@ def connect(base_url: str | None) -> Target:
     try:
         return MockTarget.at(base_url)
     except TargetError:
-        return LiveTarget.from_environment(base_url)
+        return LiveTarget.from_environment(base_url, share)
 
 
 def start_mock_console(
