@@ -66,6 +66,7 @@ def parse_devices(text: str | None) -> list[str]:
 def run_matrix(console: object, devices: Sequence[str], report: Path, evidence: bool = True,
                on_step: Callable[[str, StepResult], None] | None = None) -> MatrixResult:
     """Run the procedure once per device against ``console`` (an ``e2e.session.Console``)."""
+    from e2e.capture import EvidenceRecorder
     from e2e.cli import new_account
     from e2e.session import Console, device_page
 
@@ -73,14 +74,15 @@ def run_matrix(console: object, devices: Sequence[str], report: Path, evidence: 
     result = MatrixResult()
     for device in devices:
         folder = report / folder_name(device)
+        recorder = EvidenceRecorder(folder) if evidence else None
         with device_page(console, device) as session:
             run = run_procedure(
                 session.page, console.target, console.labels,
                 account=new_account(console.target), device=device,
-                evidence_dir=folder if evidence else None,
+                evidence_dir=folder if evidence else None, inspect=recorder,
                 on_step=(lambda step, d=device: on_step(d, step)) if on_step else None,
             )
-        write_report(run, folder)
+        write_report(run, folder, evidence=recorder.steps if recorder else None)
         result.runs[device] = run
     return result
 
