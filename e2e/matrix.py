@@ -67,13 +67,15 @@ def run_matrix(console: object, devices: Sequence[str], report: Path, evidence: 
                on_step: Callable[[str, StepResult], None] | None = None) -> MatrixResult:
     """Run the procedure once per device against ``console`` (an ``e2e.session.Console``)."""
     from e2e.capture import EvidenceRecorder
-    from e2e.cli import new_account
+    from e2e.cli import clear_report_folder, new_account
     from e2e.session import Console, device_page
 
     assert isinstance(console, Console)
     result = MatrixResult()
     for device in devices:
         folder = report / folder_name(device)
+        if evidence:
+            clear_report_folder(folder)
         recorder = EvidenceRecorder(folder) if evidence else None
         with device_page(console, device) as session:
             run = run_procedure(
