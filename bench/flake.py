@@ -56,6 +56,65 @@ def spread(samples: list[float]) -> dict[str, float]:
             "max": round(high, 3), "max_over_min": round(high / low, 2) if low > 0 else 0.0}
 
 
+def failures_by_test(runs: list[dict[str, dict[str, object]]]) -> dict[str, list[int]]:
+    """{test: [run numbers it failed in]} for the tests that failed at least once."""
+    tests = sorted({name for cases in runs for name in cases})
+    failures = {name: [i + 1 for i, cases in enumerate(runs)
+                       if cases.get(name, {}).get("status") == "failed"] for name in tests}
+    return {name: which for name, which in failures.items() if which}
+
+
+def spreads_by_test(runs: list[dict[str, dict[str, object]]]) -> dict[str, dict[str, float]]:
+    """Each test's duration spread over the runs it passed in."""
+    tests = sorted({name for cases in runs for name in cases})
+    return {name: spread([float(c[name]["seconds"]) for c in runs
+                          if c.get(name, {}).get("status") == "passed"])
+            for name in tests if any(c.get(name, {}).get("status") == "passed" for c in runs)}
+
+
+def count_clean(runs: list[dict[str, dict[str, object]]]) -> int:
+    """Runs that produced results and had no failure."""
+    return sum(1 for cases in runs
+               if cases and all(c["status"] != "failed" for c in cases.values()))
+
+
+def write_results(runs: list[dict[str, dict[str, object]]], walls: list[float],
+                  args: argparse.Namespace, argv: list[str] | None) -> None:
+    """Write the JSON after every run, so an interrupted check still leaves its figures."""
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({
+        "benchmark": "flake",
+        "command": "python -m bench.flake " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "runs": args.runs, "completed_runs": len(runs), "clean_runs": count_clean(runs),
+        "tests_per_run": len({name for cases in runs for name in cases}),
+        "wall_seconds": [round(w, 1) for w in walls],
+        "wall_median_seconds": round(statistics.median(walls), 1),
+        "failures": failures_by_test(runs), "spread": spreads_by_test(runs),
+    }, indent=2) + "\n", "utf-8")
+
+
+def summarise(runs: list[dict[str, dict[str, object]]], walls: list[float],
+              args: argparse.Namespace) -> int:
+    """Print the summary; return the number of clean runs."""
+    clean_runs = count_clean(runs)
+    failures = failures_by_test(runs)
+    spreads = spreads_by_test(runs)
+    tests = {name for cases in runs for name in cases}
+    print(f"\n{clean_runs}/{args.runs} runs without a failure; {len(tests)} tests per run; "
+          f"wall time per run median {statistics.median(walls):.0f} s")
+    if failures:
+        print("tests that failed in some run:")
+        for name, which in failures.items():
+            print(f"  {name}: runs {which}")
+    print("time spread per test (slowest 10 by median): min / median / max s")
+    for name, s in sorted(spreads.items(), key=lambda kv: -kv[1]["median"])[:10]:
+        print(f"  {s['min']:6.2f} {s['median']:6.2f} {s['max']:6.2f}  {name}")
+    widest = sorted(spreads.items(), key=lambda kv: -kv[1]["max_over_min"])[:5]
+    print("widest spread (max/min): " + ", ".join(f"{n} {s['max_over_min']}x" for n, s in widest))
+    return clean_runs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.flake",
                                      description=(__doc__ or "").split("\n")[0])
@@ -79,36 +138,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(failed)} failed, {walls[-1]:.0f} s", flush=True)
             for name in failed:
                 print(f"    FAILED {name}: {str(cases[name]['message'])[:160]}")
-    tests = sorted({name for cases in runs for name in cases})
-    failures = {name: [i + 1 for i, cases in enumerate(runs)
-                       if cases.get(name, {}).get("status") == "failed"] for name in tests}
-    failures = {name: which for name, which in failures.items() if which}
-    spreads = {name: spread([float(c[name]["seconds"]) for c in runs
-                             if c.get(name, {}).get("status") == "passed"])
-               for name in tests if any(c.get(name, {}).get("status") == "passed" for c in runs)}
-    clean_runs = sum(1 for cases in runs
-                     if cases and all(c["status"] != "failed" for c in cases.values()))
-    print(f"\n{clean_runs}/{args.runs} runs without a failure; {len(tests)} tests per run; "
-          f"wall time per run median {statistics.median(walls):.0f} s")
-    if failures:
-        print("tests that failed in some run:")
-        for name, which in failures.items():
-            print(f"  {name}: runs {which}")
-    print("time spread per test (slowest 10 by median): min / median / max s")
-    for name, s in sorted(spreads.items(), key=lambda kv: -kv[1]["median"])[:10]:
-        print(f"  {s['min']:6.2f} {s['median']:6.2f} {s['max']:6.2f}  {name}")
-    widest = sorted(spreads.items(), key=lambda kv: -kv[1]["max_over_min"])[:5]
-    print("widest spread (max/min): " + ", ".join(f"{n} {s['max_over_min']}x" for n, s in widest))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({
-        "benchmark": "flake",
-        "command": "python -m bench.flake " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "runs": args.runs, "clean_runs": clean_runs, "tests_per_run": len(tests),
-        "wall_seconds": [round(w, 1) for w in walls],
-        "wall_median_seconds": round(statistics.median(walls), 1),
-        "failures": failures, "spread": spreads,
-    }, indent=2) + "\n", "utf-8")
+            write_results(runs, walls, args, argv)
+    clean_runs = summarise(runs, walls, args)
     print(f"written {args.out}")
     return 0 if clean_runs == args.runs else 1
 
