@@ -40,7 +40,7 @@ from e2e.remote import (
 )
 from e2e.runner import run_procedure
 from e2e.session import browser_locale
-from e2e.target import Target
+from e2e.target import ACCOUNTS_ENV, PASSWORD_ENV, USERNAME_ENV, Credentials, Target
 from tests.listening import Listener, start_listener
 
 SERVER_READY = re.compile(r"^Listening on (ws://\S+)")
@@ -64,9 +64,16 @@ def local_chromium() -> str:
     return str(path)
 
 
-def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without remote-browser choices, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if k not in (BROWSER_WS_ENV, CDP_URL_ENV)}
+def clean_env(account: Credentials | None = None, **extra: str) -> dict[str, str]:
+    """This process's environment without remote-browser choices, plus ``extra``.
+
+    A child process signs in as ``account``, this test's own: against a real console it would
+    otherwise read the ``E2E_ACCOUNTS`` pool from its start and reuse another test's account.
+    """
+    dropped = (BROWSER_WS_ENV, CDP_URL_ENV, ACCOUNTS_ENV, USERNAME_ENV, PASSWORD_ENV)
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    if account is not None:
+        env.update({USERNAME_ENV: account.username, PASSWORD_ENV: account.password})
     return {**env, **extra}
 
 
@@ -119,11 +126,12 @@ def closed_port() -> int:
 # -- a Playwright browser server ------------------------------------------------------------------
 
 def test_cli_runs_the_procedure_through_a_browser_server(
-    browser_server: Listener, target: Target, tmp_path: Path
+    browser_server: Listener, target: Target, account: Credentials,
+    tmp_path: Path,
 ) -> None:
     # Given a browser server, and a CLI that could not launch a Chromium of its own
     launches_before = len(SERVER_LAUNCHED.findall(browser_server.output()))
-    env = clean_env(CHROMIUM_PATH=NOWHERE,
+    env = clean_env(account, CHROMIUM_PATH=NOWHERE,
                     **{LAUNCH_OPTIONS_ENV: json.dumps(server_launch_options())})
 
     # When the procedure runs with --browser-ws
@@ -161,11 +169,12 @@ def test_procedure_runs_in_a_page_of_the_browser_server(
 
 
 def test_pytest_runs_browser_tests_through_a_browser_server(
-    browser_server: Listener, target: Target, tmp_path: Path
+    browser_server: Listener, target: Target, account: Credentials,
+    tmp_path: Path,
 ) -> None:
     # Given a pytest that could not launch a Chromium of its own
     launches_before = len(SERVER_LAUNCHED.findall(browser_server.output()))
-    env = clean_env(CHROMIUM_PATH=NOWHERE, **{BROWSER_WS_ENV: browser_server.url,
+    env = clean_env(account, CHROMIUM_PATH=NOWHERE, **{BROWSER_WS_ENV: browser_server.url,
                                               LAUNCH_OPTIONS_ENV: json.dumps(
                                                   server_launch_options())})
 
@@ -181,10 +190,11 @@ def test_pytest_runs_browser_tests_through_a_browser_server(
 # -- a bare Chromium's DevTools endpoint ----------------------------------------------------------
 
 def test_cli_runs_the_procedure_over_cdp(
-    devtools_chromium: Listener, target: Target, tmp_path: Path
+    devtools_chromium: Listener, target: Target, account: Credentials,
+    tmp_path: Path,
 ) -> None:
     # Given a CLI that could not launch a Chromium of its own
-    env = clean_env(CHROMIUM_PATH=NOWHERE)
+    env = clean_env(account, CHROMIUM_PATH=NOWHERE)
 
     # When the procedure runs with --cdp
     done = run_cli("--base-url", target.base_url, "--cdp", devtools_chromium.url,
@@ -217,11 +227,12 @@ def test_procedure_runs_in_a_page_over_cdp(
 
 
 def test_pytest_runs_browser_tests_over_cdp(
-    devtools_chromium: Listener, target: Target, tmp_path: Path
+    devtools_chromium: Listener, target: Target, account: Credentials,
+    tmp_path: Path,
 ) -> None:
     # When a browser test runs with --cdp, in a pytest that could not launch its own Chromium
     done = run_pytest(target, tmp_path, "--cdp", devtools_chromium.url,
-                      env=clean_env(CHROMIUM_PATH=NOWHERE))
+                      env=clean_env(account, CHROMIUM_PATH=NOWHERE))
 
     # Then it passed, and the grid's Chromium is still running
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -260,10 +271,10 @@ def test_cli_exits_2_when_the_remote_browser_cannot_be_used(
 
 
 def test_pytest_stops_with_a_usage_error_when_the_browser_server_is_unreachable(
-    target: Target, tmp_path: Path
+    target: Target, account: Credentials, tmp_path: Path
 ) -> None:
     url = f"ws://127.0.0.1:{closed_port()}/"
-    done = run_pytest(target, tmp_path, env=clean_env(**{BROWSER_WS_ENV: url}))
+    done = run_pytest(target, tmp_path, env=clean_env(account, **{BROWSER_WS_ENV: url}))
     assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stdout + done.stderr
     assert f"nothing answers at Playwright browser server at {url}" in done.stderr
     assert "run-server" in done.stderr
