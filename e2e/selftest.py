@@ -189,8 +189,9 @@ def selftest_command(args: argparse.Namespace) -> int:
                 # The first failure named no step or rule: look at every test before judging.
                 run = run_suite(fault, args.report, args.workers, [])
             runs.append(run)
-            print(f"  {fault}: {'caught' if run.caught else 'NOT CAUGHT'} by "
-                  f"{sum(o.named for o in run.outcomes)} tests ({run.seconds:.0f} s)", flush=True)
+            named = sum(o.named for o in run.outcomes)
+            print(f"  {fault}: {'caught' if run.caught else 'NOT CAUGHT'} by {named} "
+                  f"{'test' if named == 1 else 'tests'} ({run.seconds:.0f} s)", flush=True)
     except RuntimeError as error:
         raise SetupError(str(error)) from None
     print(format_table(clean, runs, docs))
