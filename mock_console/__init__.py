@@ -78,7 +78,7 @@ def _install_request_hooks(app: Flask, services: Services, csrf: CSRFProtect) ->
     @app.before_request
     def language_and_csrf() -> None:
         g.lang = choose_language()
-        if "no_csrf_check" not in services.faults:
+        if services.policy.csrf_check:
             csrf.protect(apply_exemptions=True)
 
     @app.after_request

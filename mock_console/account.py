@@ -12,8 +12,8 @@ bp = Blueprint("account", __name__)
 
 
 def two_step_shown_on() -> bool:
-    """Return the 2SV status the screens show (stale under the status_not_updated fault)."""
-    if "status_not_updated" in services().faults:
+    """Return the 2SV status the screens show: the current one, or the one at sign-in."""
+    if not services().policy.status_reflects_change:
         return bool(session.get("status_at_sign_in"))
     account = accounts.load(services().store.read(), current_user() or "")
     return bool(account and account.two_step_enabled)

@@ -17,11 +17,8 @@ from mock_console import recovery, totp
 from mock_console.clock import Clock
 from mock_console.errors import InputError
 from mock_console.faults import Faults
+from mock_console.policy import Policy
 from mock_console.store import Store
-
-MAX_FAILURES = 5
-LOCK_SECONDS = 300
-SKEW_SECONDS = 2 * totp.PERIOD  # the clock_skew fault
 
 EVENT_TYPES = (
     "signed_in", "two_step_enabled", "two_step_disabled", "code_rejected", "code_replayed",
@@ -60,10 +57,14 @@ class Services:
     clock: Clock
     faults: Faults
 
+    @property
+    def policy(self) -> Policy:
+        """The rules the console keeps now (bent only by switched-on faults)."""
+        return self.faults.policy
+
     def verification_time(self) -> float:
-        """Return the time codes are checked at (skewed when the clock_skew fault is on)."""
-        skew = SKEW_SECONDS if "clock_skew" in self.faults else 0
-        return self.clock.now() + skew
+        """Return the time codes are checked at: the console's clock, as its Date header says."""
+        return self.clock.now() + self.policy.verification_skew_seconds
 
 
 def _row_to_account(row: sqlite3.Row | None) -> Account | None:
@@ -158,7 +159,7 @@ def begin_setup(svc: Services, username: str) -> str:
 
 def shown_text_key(svc: Services, secret: str) -> str:
     """Return the key the setup page prints as text (wrong under qr_secret_mismatch)."""
-    if "qr_secret_mismatch" in svc.faults:
+    if not svc.policy.text_key_matches_qr:
         return totp.new_secret()
     return secret
 
@@ -169,7 +170,8 @@ def enable(svc: Services, username: str, raw_code: str) -> str | None:
     Raises InputError for malformed input (nothing changes) and Refused for a wrong, replayed
     or locked-out code (the failure is counted and audited; the pending secret stays).
     """
-    without_code = "enable_without_code" in svc.faults
+    policy = svc.policy
+    without_code = not policy.require_code_to_enable
     code = raw_code if without_code else totp.normalise_code(raw_code)
     with _transaction(svc) as db:
         account = _require(db, username)
@@ -180,8 +182,8 @@ def enable(svc: Services, username: str, raw_code: str) -> str | None:
             step = _check_code(svc, db, account, account.pending_secret, code, now)
         else:
             step = totp.step_at(now)
-        if "forget_enable" in svc.faults:  # says on, saves nothing
-            return None if "no_recovery_code" in svc.faults else recovery.new_recovery_code()
+        if not policy.persist_enable:  # says on, saves nothing
+            return recovery.new_recovery_code() if policy.issue_recovery_code else None
         db.execute(
             "UPDATE accounts SET two_step_enabled = 1, totp_secret = pending_secret, "
             "pending_secret = NULL, last_step = ?, failures = 0, locked_until = NULL "
@@ -190,7 +192,7 @@ def enable(svc: Services, username: str, raw_code: str) -> str | None:
         )
         record(db, username, "two_step_enabled", now)
         db.execute("DELETE FROM recovery_codes WHERE username = ?", (username,))
-        if "no_recovery_code" in svc.faults:
+        if not policy.issue_recovery_code:
             return None
         return _issue_recovery_code(db, username)
 
@@ -223,12 +225,12 @@ def use_recovery_code(svc: Services, username: str, raw_code: str) -> str:
         )
         if match is None or account.totp_secret is None:
             _count_failure(svc, db, account, now, "recovery code")
-            refusal = _wrong_code_refusal(db, username)  # the fifth failure says it locked
+            refusal = _wrong_code_refusal(svc, db, username)  # the fifth failure says it locked
             raise refusal if refusal.key == "locked_now" else Refused("recovery_wrong")
         record(db, username, "recovery_code_used", now)
         db.execute("UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ?",
                    (username,))
-        if "recovery_code_reusable" in svc.faults:
+        if not svc.policy.recovery_single_use:
             return recovery.new_recovery_code()
         db.execute("UPDATE recovery_codes SET used_at = ? WHERE id = ?", (now, match["id"]))
         return _issue_recovery_code(db, username)
@@ -238,7 +240,7 @@ def disable(svc: Services, username: str) -> None:
     """Turn 2SV off: the secret and every Recovery Code become void."""
     with _transaction(svc) as db:
         _require(db, username)
-        keep_secret = "disable_keeps_challenge" in svc.faults
+        keep_secret = not svc.policy.disable_clears_secret
         db.execute(
             "UPDATE accounts SET two_step_enabled = 0, pending_secret = NULL, failures = 0, "
             "locked_until = NULL"
@@ -253,7 +255,7 @@ def disable(svc: Services, username: str) -> None:
 
 def lock_remaining(svc: Services, account: Account) -> float:
     """Return the seconds the account stays locked (0 when it is not)."""
-    if account.locked_until is None or "no_lockout" in svc.faults:
+    if account.locked_until is None or not svc.policy.locks:
         return 0.0
     return max(0.0, account.locked_until - svc.clock.now())
 
@@ -280,7 +282,7 @@ def _issue_recovery_code(db: sqlite3.Connection, username: str) -> str:
 
 
 def _refuse_if_locked(svc: Services, db: sqlite3.Connection, account: Account, now: float) -> None:
-    if "no_lockout" in svc.faults or account.locked_until is None:
+    if not svc.policy.locks or account.locked_until is None:
         return
     if account.locked_until > now:
         raise Refused("locked", until=account.locked_until,
@@ -291,14 +293,15 @@ def _refuse_if_locked(svc: Services, db: sqlite3.Connection, account: Account, n
 
 def _count_failure(svc: Services, db: sqlite3.Connection, account: Account, now: float,
                    what: str) -> None:
-    """Count a wrong code; the fifth in a row locks the account for LOCK_SECONDS."""
+    """Count a wrong code; ``policy.max_failures`` in a row lock it for ``lock_seconds``."""
     current = db.execute("SELECT failures FROM accounts WHERE username = ?",
                          (account.username,)).fetchone()[0]
     failures = current + 1
     record(db, account.username, "code_rejected", now, what)
-    if failures >= MAX_FAILURES and "no_lockout" not in svc.faults:
+    policy = svc.policy
+    if policy.max_failures is not None and failures >= policy.max_failures:
         db.execute("UPDATE accounts SET failures = ?, locked_until = ? WHERE username = ?",
-                   (failures, now + LOCK_SECONDS, account.username))
+                   (failures, now + policy.lock_seconds, account.username))
         record(db, account.username, "locked", now, f"{failures} failures")
     else:
         db.execute("UPDATE accounts SET failures = ? WHERE username = ?",
@@ -309,16 +312,17 @@ def _check_code(svc: Services, db: sqlite3.Connection, account: Account, secret:
                 code: str, now: float) -> int:
     """Match a well-formed code; count and audit failures; return the matched step."""
     _refuse_if_locked(svc, db, account, now)
-    if "accept_any_code" in svc.faults:
+    policy = svc.policy
+    if not policy.verify_codes:
         return totp.step_at(now)
-    behind = 2 if "allow_code_from_two_steps_ago" in svc.faults else 1
     # A new secret has no used steps yet; last_step belongs to the active secret only.
     last_step = account.last_step if secret == account.totp_secret else None
-    match = totp.verify(secret, code, svc.verification_time(), last_step, behind=behind,
-                        allow_replay="allow_replay" in svc.faults)
+    match = totp.verify(secret, code, svc.verification_time(), last_step,
+                        behind=policy.steps_behind, ahead=policy.steps_ahead,
+                        allow_replay=not policy.replay_protection)
     if match.step is None:
         _count_failure(svc, db, account, now, "wrong code")
-        raise _wrong_code_refusal(db, account.username)
+        raise _wrong_code_refusal(svc, db, account.username)
     if match.replayed:
         record(db, account.username, "code_replayed", now)
         _count_failure(svc, db, account, now, "replayed code")
@@ -328,12 +332,15 @@ def _check_code(svc: Services, db: sqlite3.Connection, account: Account, secret:
     return match.step
 
 
-def _wrong_code_refusal(db: sqlite3.Connection, username: str) -> Refused:
+def _wrong_code_refusal(svc: Services, db: sqlite3.Connection, username: str) -> Refused:
     row = db.execute("SELECT failures, locked_until FROM accounts WHERE username = ?",
                      (username,)).fetchone()
+    policy = svc.policy
     if row["locked_until"] is not None:
-        return Refused("locked_now", minutes=LOCK_SECONDS // 60)
-    return Refused("code_wrong", left=MAX_FAILURES - row["failures"])
+        return Refused("locked_now", minutes=policy.lock_seconds // 60)
+    if policy.max_failures is None:
+        return Refused("code_wrong_unlimited")
+    return Refused("code_wrong", left=policy.max_failures - row["failures"])
 
 
 __all__ = [

@@ -1,36 +1,83 @@
 """Fault switches: plausible console regressions the harness must catch.
 
-Each switch is off unless a test turns it on through the test API. The catalogue below is the
-documentation: one line per fault, saying what the broken console does.
+Each switch is declared once, below, as a change to the console's ``Policy``: the product code
+reads only the policy and never a fault's name. Every switch is off unless a test turns it on
+through the test API (or ``python -m mock_console --fault``). Unknown names are an error
+everywhere, so a typo can never silently leave a fault off.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
-CATALOGUE: dict[str, str] = {
-    "accept_any_code": "any well-formed 6-digit code turns 2SV on and signs in",
-    "allow_replay": "a code whose time step was already used is accepted again",
-    "allow_code_from_two_steps_ago": "the window also accepts codes from T-2 (60-90 s old)",
-    "forget_enable": "'Turn on' says 2SV is on, but the account stays off",
-    "qr_secret_mismatch": "the key shown as text differs from the secret in the QR code",
-    "no_recovery_code": "no Recovery Code is shown after turning 2SV on",
-    "no_lockout": "wrong codes are never throttled",
-    "recovery_code_reusable": "a Recovery Code signs in more than once",
-    "disable_keeps_challenge": "'Turn off' says 2SV is off, but sign-in still asks for a code",
-    "skip_turn_off_confirmation": "the status page's 'Turn off' disables at once, no confirmation",
-    "no_csrf_check": "state-changing forms are accepted without a valid CSRF token",
-    "wrong_confirmation_message": "the confirmation pages show the wrong message",
-    "enable_without_code": "'Turn on' turns 2SV on whatever is typed, even nothing",
-    "status_not_updated": "Account Information keeps showing the status from before the change",
-    "clock_skew": "the console verifies codes with a clock two steps (60 s) ahead of its Date",
-    "rename_label": "a label of the article is renamed (params: {'from': ..., 'to': ...})",
-}
+from mock_console.policy import STRICT, Policy
+
+TOTP_PERIOD = 30
 
 
-REQUIRED_PARAMS: dict[str, set[str]] = {"rename_label": {"from", "to"}}
+@dataclass(frozen=True)
+class Fault:
+    """One way to break the console: what the broken console does, and the policy it keeps."""
+
+    name: str
+    description: str
+    breaks: Callable[[Policy, dict[str, Any]], Policy]
+    params: frozenset[str] = frozenset()  # parameters it must be switched on with
+
+
+def _set(**changes: Any) -> Callable[[Policy, dict[str, Any]], Policy]:
+    """Return a fault's policy change that sets the given fields."""
+    return lambda policy, _params: replace(policy, **changes)
+
+
+def _rename(policy: Policy, params: dict[str, Any]) -> Policy:
+    return replace(policy, label_renames=(*policy.label_renames,
+                                          (str(params["from"]), str(params["to"]))))
+
+
+FAULTS: tuple[Fault, ...] = (
+    Fault("accept_any_code", "any well-formed 6-digit code turns 2SV on and signs in",
+          _set(verify_codes=False)),
+    Fault("allow_replay", "a code whose time step was already used is accepted again",
+          _set(replay_protection=False)),
+    Fault("allow_code_from_two_steps_ago",
+          "the window also accepts codes from T-2 (60-90 s old)", _set(steps_behind=2)),
+    Fault("forget_enable", "'Turn on' says 2SV is on, but the account stays off",
+          _set(persist_enable=False)),
+    Fault("qr_secret_mismatch", "the key shown as text differs from the secret in the QR code",
+          _set(text_key_matches_qr=False)),
+    Fault("no_recovery_code", "no Recovery Code is shown after turning 2SV on",
+          _set(issue_recovery_code=False)),
+    Fault("no_lockout", "wrong codes are never throttled", _set(max_failures=None)),
+    Fault("recovery_code_reusable", "a Recovery Code signs in more than once",
+          _set(recovery_single_use=False)),
+    Fault("disable_keeps_challenge",
+          "'Turn off' says 2SV is off, but sign-in still asks for a code",
+          _set(disable_clears_secret=False)),
+    Fault("skip_turn_off_confirmation",
+          "the status page's 'Turn off' disables at once, no confirmation",
+          _set(confirm_turn_off=False)),
+    Fault("no_csrf_check", "state-changing forms are accepted without a valid CSRF token",
+          _set(csrf_check=False)),
+    Fault("wrong_confirmation_message", "the confirmation pages show the wrong message",
+          _set(correct_confirmation_messages=False)),
+    Fault("enable_without_code", "'Turn on' turns 2SV on whatever is typed, even nothing",
+          _set(require_code_to_enable=False)),
+    Fault("status_not_updated",
+          "Account Information keeps showing the status from before the change",
+          _set(status_reflects_change=False)),
+    Fault("clock_skew", "the console verifies codes with a clock two steps (60 s) ahead of its "
+          "Date", _set(verification_skew_seconds=2 * TOTP_PERIOD)),
+    Fault("rename_label", "a label of the article is renamed (params: {'from': ..., 'to': ...})",
+          _rename, frozenset({"from", "to"})),
+)
+
+BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}
+CATALOGUE: dict[str, str] = {fault.name: fault.description for fault in FAULTS}
 
 
 class UnknownFault(KeyError):
@@ -44,14 +91,24 @@ class FaultParamsError(ValueError):
     """A fault switched on with missing or malformed parameters."""
 
 
+def fault(name: str) -> Fault:
+    """Return the fault called ``name``, or raise UnknownFault listing the known ones."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        known = ", ".join(sorted(BY_NAME))
+        raise UnknownFault(f"unknown fault {name!r}; known faults: {known}") from None
+
+
 def check_params(name: str, params: object) -> dict[str, Any]:
     """Return ``params`` if fault ``name`` can be switched on with them, else raise."""
+    wanted = fault(name).params
     if not isinstance(params, dict):
         raise FaultParamsError(f"parameters of {name!r} must be a JSON object")
-    missing = REQUIRED_PARAMS.get(name, set()) - params.keys()
+    missing = wanted - params.keys()
     if missing:
-        wanted = ", ".join(f'"{key}": ...' for key in sorted(REQUIRED_PARAMS[name]))
-        raise FaultParamsError(f"{name} needs the parameters {{{wanted}}}")
+        keys = ", ".join(f'"{key}": ...' for key in sorted(wanted))
+        raise FaultParamsError(f"{name} needs the parameters {{{keys}}}")
     return params
 
 
@@ -59,8 +116,7 @@ def parse_fault_spec(spec: str) -> tuple[str, dict[str, Any]]:
     """Read ``NAME`` or ``NAME=JSON`` (``rename_label={"from": "Change", "to": "Edit"}``)."""
     name, _, raw = spec.partition("=")
     name = name.strip()
-    if name not in CATALOGUE:
-        raise UnknownFault(f"unknown fault {name!r}; known faults: {', '.join(sorted(CATALOGUE))}")
+    fault(name)
     try:
         params = json.loads(raw) if raw.strip() else {}
     except ValueError as error:
@@ -69,35 +125,48 @@ def parse_fault_spec(spec: str) -> tuple[str, dict[str, Any]]:
 
 
 class Faults:
-    """The set of switched-on faults of one console, with optional parameters."""
+    """The switched-on faults of one console, and the policy the console keeps because of them."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Policy = STRICT) -> None:
+        self._base = base
         self._on: dict[str, dict[str, Any]] = {}
+        self._policy = base
         self._lock = threading.Lock()
+
+    @property
+    def policy(self) -> Policy:
+        """The rules in force: the base policy with every switched-on fault applied."""
+        return self._policy
 
     def enable(self, name: str, params: dict[str, Any] | None = None) -> None:
         """Switch a fault on (``params`` configure faults such as ``rename_label``)."""
-        self._check(name)
+        checked = check_params(name, dict(params or {}))
         with self._lock:
-            self._on[name] = dict(params or {})
+            self._on[name] = checked
+            self._recompute()
 
     def disable(self, name: str) -> None:
         """Switch a fault off; switching off a fault that is off is fine."""
-        self._check(name)
+        fault(name)
         with self._lock:
             self._on.pop(name, None)
+            self._recompute()
 
     def clear(self) -> None:
         """Switch every fault off."""
         with self._lock:
             self._on.clear()
+            self._recompute()
 
-    def __contains__(self, name: str) -> bool:
+    def is_on(self, name: str) -> bool:
+        """Tell whether the fault ``name`` is on (an unknown name is an error, not False)."""
+        fault(name)
         with self._lock:
             return name in self._on
 
     def params(self, name: str) -> dict[str, Any]:
         """Return the parameters a fault was switched on with (empty when it is off)."""
+        fault(name)
         with self._lock:
             return dict(self._on.get(name, {}))
 
@@ -106,8 +175,8 @@ class Faults:
         with self._lock:
             return sorted(self._on)
 
-    @staticmethod
-    def _check(name: str) -> None:
-        if name not in CATALOGUE:
-            known = ", ".join(sorted(CATALOGUE))
-            raise UnknownFault(f"unknown fault {name!r}; known faults: {known}")
+    def _recompute(self) -> None:
+        policy = self._base
+        for name, params in self._on.items():
+            policy = BY_NAME[name].breaks(policy, params)
+        self._policy = policy

@@ -53,9 +53,4 @@ def translate(key: str, *, in_lang: str | None = None, **params: Any) -> str:
     text = catalogue(in_lang or getattr(g, "lang", DEFAULT_LANGUAGE))[key]
     if params:
         text = text.format(**params)
-    faults = current_app.extensions["mock_console"].faults
-    if "rename_label" in faults:
-        rename = faults.params("rename_label")
-        if text == rename.get("from"):
-            text = str(rename.get("to", text))
-    return text
+    return current_app.extensions["mock_console"].policy.label(text)

@@ -16,7 +16,7 @@ from flask import Blueprint, abort, jsonify, request
 from werkzeug.wrappers import Response
 
 from mock_console import accounts
-from mock_console.faults import CATALOGUE, FaultParamsError, Faults, UnknownFault, check_params
+from mock_console.faults import CATALOGUE, FaultParamsError, UnknownFault, check_params, fault
 from mock_console.web import services
 
 bp = Blueprint("test_api", __name__, url_prefix="/__test__")
@@ -127,7 +127,7 @@ def faults() -> Response:
         # Check the whole request before switching anything: a refused request changes nothing.
         try:
             for name in (*disable, *enable):
-                Faults._check(str(name))
+                fault(str(name))
         except UnknownFault as unknown:
             abort(_error(400, str(unknown.args[0])))
         params_of: dict[str, dict[str, Any]] = {}

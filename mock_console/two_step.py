@@ -56,7 +56,7 @@ def change() -> Response | tuple[str, int]:
     """'Change' on the 2-Step Verification row: set-up when off, status when on."""
     if _account().two_step_enabled:
         return page("two_step_status.html",
-                    direct_turn_off="skip_turn_off_confirmation" in services().faults)
+                    direct_turn_off=not services().policy.confirm_turn_off)
     return page("turn_on.html")
 
 
@@ -108,7 +108,7 @@ def enabled() -> Response:
     code = unseal("enabled_recovery_code")
     if code is None:
         return redirect(url_for("account.information"))
-    wrong = "wrong_confirmation_message" in services().faults
+    wrong = not services().policy.correct_confirmation_messages
     return sealed_page(request.path, "enabled.html", recovery_code=code, wrong_message=wrong)
 
 
@@ -131,6 +131,6 @@ def disabled() -> Response | tuple[str, int]:
     """3.5: the confirmation that 2SV is off."""
     if not session.pop("just_disabled", False):
         return redirect(url_for("account.information"))
-    wrong = "wrong_confirmation_message" in services().faults
+    wrong = not services().policy.correct_confirmation_messages
     return page("disabled.html", wrong_message=wrong)
 
