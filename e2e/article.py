@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from e2e.errors import HarnessError
+
 STEP = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?(\d+)\.(\d+)\.?(?:\*\*)?\s+(.*\S)")
 ITEM = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?(\d+)\.(?:\*\*)?\s+(.*\S)")
 QUOTE = re.compile(r"\[\s*([^\[\]]+?)\s*\](?!\()|［\s*(.+?)\s*］|「\s*(.+?)\s*」|【\s*(.+?)\s*】")
@@ -25,7 +27,7 @@ BLOCK_TAGS = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", 
               "article", "ol", "ul", "table", "blockquote", "pre"}
 
 
-class ArticleError(ValueError):
+class ArticleError(HarnessError, ValueError):
     """The article cannot be read or holds no numbered steps."""
 
 

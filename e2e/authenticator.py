@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from e2e.errors import HarnessError
 from e2e.otpauth import OtpAuth, parse_otpauth
 
 __all__ = ["Authenticator", "AuthenticatorError", "TimeSource"]
@@ -32,7 +33,7 @@ class TimeSource(Protocol):
         ...
 
 
-class AuthenticatorError(RuntimeError):
+class AuthenticatorError(HarnessError, RuntimeError):
     """The authenticator cannot do what was asked; the message says what to do instead."""
 
 

@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from e2e.errors import HarnessError
+
 SYSTEM_CHROMIUM_CANDIDATES = (
     "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
 )
@@ -26,7 +28,7 @@ QUIET_NETWORK_ARGS = (
 )
 
 
-class BrowserSetupError(RuntimeError):
+class BrowserSetupError(HarnessError, RuntimeError):
     """No usable Chromium was found; the message says how to install one."""
 
 

@@ -95,11 +95,11 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from e2e.session import SetupError
+    from e2e.errors import HarnessError
 
     try:
         return COMMANDS[args.command](args)
-    except SetupError as error:
+    except HarnessError as error:  # a setup problem the harness explained: message, no traceback
         print(f"error: {error}", file=sys.stderr)
         return EXIT_SETUP
     except KeyboardInterrupt:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from e2e.errors import HarnessError
+
 DESKTOP = "Desktop"
 DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
 
@@ -23,7 +25,7 @@ PHONES = ("Pixel 7", "iPhone 14")
 MATRIX = (DESKTOP, "Desktop HiDPI 2x", "Desktop HiDPI 3x", "Desktop Dark", *PHONES)
 
 
-class UnknownDevice(ValueError):
+class UnknownDevice(HarnessError, ValueError):
     """A device name that is neither ours nor one of Playwright's descriptors."""
 
 

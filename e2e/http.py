@@ -11,10 +11,12 @@ import urllib.request
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from e2e.errors import HarnessError
+
 TIMEOUT_SECONDS = 15
 
 
-class HttpError(RuntimeError):
+class HttpError(HarnessError, RuntimeError):
     """An HTTP call failed; the message names the URL, the status and the server's reason."""
 
     def __init__(self, message: str, status: int | None = None) -> None:

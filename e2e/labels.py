@@ -11,10 +11,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from e2e.errors import HarnessError
+
 FIXTURES_ENV = "E2E_FIXTURES"
 
 
-class LabelsError(RuntimeError):
+class LabelsError(HarnessError, RuntimeError):
     """A label catalogue is missing or malformed; the message names the file and the key."""
 
 

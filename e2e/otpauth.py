@@ -21,6 +21,8 @@ import struct
 from dataclasses import dataclass, field
 from urllib.parse import unquote, unquote_plus, urlsplit
 
+from e2e.errors import HarnessError
+
 __all__ = [
     "ALGORITHMS",
     "DEFAULT_ALGORITHM",
@@ -48,7 +50,7 @@ _MIN_SECRET_BITS = 128  # RFC 4226 R6: MUST be at least 128 bits
 _RECOMMENDED_SECRET_BITS = 160  # RFC 4226 R6: SHOULD be 160 bits
 
 
-class OtpAuthError(ValueError):
+class OtpAuthError(HarnessError, ValueError):
     """The otpauth URI (or a secret) is malformed; the message names the defect."""
 
 

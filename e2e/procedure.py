@@ -17,6 +17,7 @@ from typing import Any
 from playwright.sync_api import Page
 
 from e2e.authenticator import Authenticator
+from e2e.errors import HarnessError
 from e2e.labels import Labels
 from e2e.otpauth import lint_otpauth, parse_otpauth
 from e2e.pages import (
@@ -38,7 +39,7 @@ MIN_SECRET_BITS = 160  # RFC 4226 R6
 RECOVERY_CODE_MIN_CHARS = 13  # 64 bits of Base32 need 13 characters
 
 
-class StepFailed(AssertionError):
+class StepFailed(HarnessError, AssertionError):
     """A step's outcome was not what the article promises; the message says what was seen."""
 
 

@@ -15,10 +15,12 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 
+from e2e.errors import HarnessError
+
 READY_SECONDS = 60.0  # a loaded CI machine can take a while to start Python, Node or Chromium
 
 
-class ProcessStartError(RuntimeError):
+class ProcessStartError(HarnessError, RuntimeError):
     """A server ended, or stayed silent, before printing its ready line."""
 
 

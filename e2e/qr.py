@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from e2e.errors import HarnessError
+
 if TYPE_CHECKING:
     from playwright.sync_api import Locator
 
@@ -35,7 +37,7 @@ MAX_UPSCALED_SIDE = 2000
 CAPTURE_MARGIN = 8
 
 
-class QRDecodeError(Exception):
+class QRDecodeError(HarnessError):
     """The image holds no readable QR code, several, or zbar is unavailable.
 
     ``evidence`` is the screenshot saved for the report, when there is one.

@@ -36,6 +36,7 @@ from playwright.sync_api import Browser, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from e2e.browser import BrowserSetupError, chromium_args, launch_args
+from e2e.errors import HarnessError
 
 BROWSER_WS_ENV = "E2E_BROWSER_WS"
 CDP_URL_ENV = "E2E_CDP_URL"
@@ -53,7 +54,7 @@ CDP_HINT = ("Start Chromium there with `chromium --headless --remote-debugging-p
 Kind = Literal["server", "cdp"]
 
 
-class RemoteBrowserError(RuntimeError):
+class RemoteBrowserError(HarnessError, RuntimeError):
     """A remote browser was asked for but cannot be used; the message says what to do."""
 
 

@@ -18,6 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from e2e.browser import BrowserSetupError, launch_args
 from e2e.devices import UnknownDevice, context_options
+from e2e.errors import HarnessError
 from e2e.http import HttpError
 from e2e.labels import Labels, LabelsError, load_labels
 from e2e.remote import (
@@ -42,7 +43,7 @@ def browser_locale(lang: str) -> str:
     return BROWSER_LOCALES.get(lang.lower(), lang)
 
 
-class SetupError(RuntimeError):
+class SetupError(HarnessError, RuntimeError):
     """The run could not start; the message says why and what to do."""
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from e2e.errors import HarnessError
 from e2e.http import HttpError, request_json, server_date
 from e2e.process import ProcessStartError, start_listener, stop_process
 
@@ -34,7 +35,7 @@ FAULTS_ENV = "E2E_MOCK_FAULTS"
 ACCOUNTS_ENV = "E2E_ACCOUNTS"
 
 
-class TargetError(RuntimeError):
+class TargetError(HarnessError, RuntimeError):
     """The console cannot be reached or used as asked; the message says what to do."""
 
 
