@@ -1,7 +1,8 @@
 """``python -m e2e``: run the help article's procedure against a console and report on it.
 
-Exit codes: 0 every documented step passed, 1 a step failed, 2 a usage or setup error, and
-3 only with ``run --fail-on-drift``: every step passed but a screen changed since the baseline.
+Exit codes: 0 every documented step passed, 1 a step failed, 2 a usage or setup error,
+3 only with ``run --fail-on-drift``: every step passed but a screen changed since the baseline, and
+4 only with ``run --fail-on-posture``: every step passed but a security posture check failed.
 Screenshot drift alone never fails a run: the procedure still works, and a changed screen is
 news for the writer (which published screenshots are stale), not a broken console.
 """
@@ -17,7 +18,7 @@ from e2e.devices import DESKTOP
 from e2e.http import HttpError
 from e2e.target import Credentials, Target, TargetError
 
-EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_DRIFT = 0, 1, 2, 3
+EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_DRIFT, EXIT_POSTURE = 0, 1, 2, 3, 4
 DEFAULT_REPORT = Path("reports/latest")
 ARTICLES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 DEFAULT_DOC_CHECK_REPORT = Path("reports/doc-check")
@@ -45,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="help article whose numbering and words index.html and report.md use "
                           "(default fixtures/articles/two-step-verification[.LANG].txt; the "
                           "procedure's own texts when there is none for the language)")
+    run.add_argument("--fail-on-posture", action="store_true",
+                     help=f"exit {EXIT_POSTURE} when every step passed but a security posture "
+                          "check of the console failed (default: the posture is reported only)")
     drift = run.add_argument_group(
         "screenshot drift", "Compare each step's screen with a kept one, per-run content (QR "
                             "code, key, Recovery Code, account name) masked.")
@@ -111,9 +115,10 @@ def run_command(args: argparse.Namespace) -> int:
     """Run the procedure once, print each step as it finishes, write the report."""
     from e2e.baseline import check_drift, update_baseline
     from e2e.capture import EvidenceRecorder
+    from e2e.posture import FAIL, PostureObserver, assess, summary
     from e2e.progress import print_header, print_step, print_summary
     from e2e.report import write_report
-    from e2e.runner import run_procedure
+    from e2e.runner import combine, run_procedure
     from e2e.session import open_session
 
     problem = drift_usage_problem(args)
@@ -130,9 +135,13 @@ def run_command(args: argparse.Namespace) -> int:
                       device=args.device, headed=args.headed, trace_to=trace,
                       browser_ws=args.browser_ws, cdp_url=args.cdp) as session:
         print_header(session.target.describe(), session.device, session.labels.lang)
+        posture = PostureObserver(session.page, session.target.base_url)
         result = run_procedure(session.page, session.target, session.labels,
                                account=new_account(session.target), evidence_dir=evidence,
-                               device=session.device, on_step=print_step, inspect=recorder)
+                               device=session.device, on_step=print_step,
+                               inspect=combine(recorder, posture))
+    checks = assess(posture.observations)
+    result.posture = [check.to_dict() for check in checks]
     seen = recorder.steps if recorder is not None else {}
     drift = None
     if args.baseline is not None:
@@ -141,11 +150,14 @@ def run_command(args: argparse.Namespace) -> int:
             drift.updated = update_baseline(result, seen, args.report, args.baseline)
     index = write_report(result, args.report, evidence=seen, drift=drift, article=article)
     print_summary(result, index)
+    print(summary(checks))
     if drift is not None:
         print("\n".join(drift.summary()))
     if not result.passed:
         return EXIT_FAILED
-    return EXIT_DRIFT if args.fail_on_drift and drift is not None and drift.drifted \
+    if args.fail_on_drift and drift is not None and drift.drifted:
+        return EXIT_DRIFT
+    return EXIT_POSTURE if args.fail_on_posture and any(c.status == FAIL for c in checks) \
         else EXIT_PASSED
 
 

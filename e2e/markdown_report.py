@@ -81,7 +81,23 @@ def render_markdown(result: RunResult, crops: dict[str, str | None],
             section = entry.section
             lines += [section_heading(entry), ""]
         lines += _step_lines(entry, crops.get(entry.id))
+    lines += _posture_lines(result.posture)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _posture_lines(checks: list[dict[str, str]]) -> list[str]:
+    """The console's security posture as a Markdown table (after the article's steps)."""
+    if not checks:
+        return []
+    lines = ["## Security posture of the console", "",
+             "| check | result | evidence | reference |", "|---|---|---|---|"]
+    lines += [f"| {_cell(c['title'])} | {c['status']} | {_cell(c['evidence'])} | "
+              f"{_cell(c['reference'])} |" for c in checks]
+    return [*lines, ""]
+
+
+def _cell(text: str) -> str:
+    return escape(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _step_lines(entry: Entry, crop: str | None) -> list[str]:

@@ -169,8 +169,7 @@ def assess(obs: Observations) -> list[PostureCheck]:
     """Judge the observations; every check is present, ``unknown`` when nothing showed it."""
     https = urlsplit(obs.base_url).scheme == "https"
     loopback = (urlsplit(obs.base_url).hostname or "") in LOOPBACK_HOSTS
-    pages = [r for r in obs.responses if r.resource_type == "document" and r.status < 400
-             and r.screen != SIGN_IN_SCREEN]
+    pages = [r for r in obs.responses if r.resource_type == "document" and r.status < 400]
     secret_responses = [r for r in obs.responses if r.screen in SECRET_SCREENS and r.status < 400]
     return [
         _transport(https, loopback, obs.base_url),

@@ -129,8 +129,24 @@ def render_html(result: RunResult, folder: Path, *, crops: dict[str, str | None]
 <span>{result.seconds:.1f} s</span><span>{html.escape(result.target)}</span>
 <span>account {html.escape(result.account)}</span><span>language {html.escape(result.lang)}</span>
 <span>device {html.escape(result.device)}</span><span>{html.escape(result.started_at)}</span></div>
-</header><main>{_render_drift_summary(drift)}{''.join(sections)}{notes_html}</main></body></html>
+</header><main>{_render_drift_summary(drift)}{''.join(sections)}{notes_html}
+{_render_posture(result.posture)}</main></body></html>
 """
+
+
+def _render_posture(checks: list[dict[str, str]]) -> str:
+    """The console's security posture as a table: check, result, evidence, reference."""
+    if not checks:
+        return ""
+    rows = "".join(
+        f'<tr class="{html.escape(c["status"])}"><td>{html.escape(c["title"])}</td>'
+        f'<td class="result">{html.escape(c["status"])}</td><td>{html.escape(c["evidence"])}</td>'
+        f'<td>{html.escape(c["reference"])}</td></tr>' for c in checks)
+    return ('<section class="posture"><h2>Security posture of the console</h2>'
+            "<p>Read from the responses the browser received during the run; it does not change "
+            "the steps' verdict (<code>--fail-on-posture</code> makes a failed check fail the "
+            "run).</p><table><thead><tr><th>check</th><th>result</th><th>evidence</th>"
+            f"<th>reference</th></tr></thead><tbody>{rows}</tbody></table></section>")
 
 
 def _render_drift_summary(drift: DriftReport | None) -> str:

@@ -57,6 +57,7 @@ class RunResult:
     seconds: float = 0.0
     steps: list[StepResult] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
+    posture: list[dict[str, str]] = field(default_factory=list)  # e2e.posture checks, as dicts
 
     @property
     def passed(self) -> bool:
@@ -76,6 +77,19 @@ class RunResult:
         data = asdict(self)
         data["passed"] = self.passed
         return data
+
+
+def combine(*inspectors: Inspector | None) -> Inspector | None:
+    """One inspector that calls each given one in turn (None when none is given)."""
+    present = [i for i in inspectors if i is not None]
+    if not present:
+        return None
+
+    def inspect_all(ctx: Context, step: Step) -> None:
+        for inspector in present:
+            inspector(ctx, step)
+
+    return inspect_all
 
 
 def run_procedure(

@@ -74,6 +74,13 @@ def _persistent_secret_key(store: Store) -> str:
         return db.execute("SELECT value FROM settings WHERE name = 'secret_key'").fetchone()[0]
 
 
+# Scripts and styles only from the console's own files (no inline script), the QR code as a data:
+# image, no framing, forms post only to the console (ASVS 5 §3.4.3, §3.4.6).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                           "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+                           "form-action 'self'")
+
+
 def _install_request_hooks(app: Flask, services: Services, csrf: CSRFProtect) -> None:
     @app.before_request
     def language_and_csrf() -> None:
@@ -84,10 +91,14 @@ def _install_request_hooks(app: Flask, services: Services, csrf: CSRFProtect) ->
     @app.after_request
     def console_headers(response: Response) -> Response:
         response.headers["Date"] = http_date(services.clock.now())
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if not services.policy.security_headers:
+            response.headers.setdefault("Cache-Control", "private, no-cache")
+            return response
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
     @app.context_processor

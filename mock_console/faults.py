@@ -72,6 +72,9 @@ FAULTS: tuple[Fault, ...] = (
           _set(status_reflects_change=False)),
     Fault("clock_skew", "the console verifies codes with a clock two steps (60 s) ahead of its "
           "Date", _set(verification_skew_seconds=2 * TOTP_PERIOD)),
+    Fault("weak_security_headers", "the pages may be cached, framed and sniffed, and run inline "
+          "script (no Cache-Control: no-store, X-Frame-Options, nosniff or CSP)",
+          _set(security_headers=False)),
     Fault("rename_label", "a label of the article is renamed (params: {'from': ..., 'to': ...})",
           _rename, frozenset({"from", "to"})),
 )

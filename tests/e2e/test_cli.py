@@ -36,6 +36,14 @@ def test_run_against_the_embedded_mock_passes_and_writes_the_report(tmp_path: Pa
     crops = sum(1 for s in report["steps"] if s["crop"])  # each step that acts on an element
     assert html.count("data:image/png;base64,") == len(step_ids()) + crops
     assert (tmp_path / "junit.xml").exists()
+    # and the console's security posture: every check passes on the mock, or says it was not
+    # observed; one summary line on the terminal, a section in index.html and report.md
+    posture = {c["id"]: c["status"] for c in report["posture"]}
+    assert {status for status in posture.values()} <= {"pass", "unknown"}, report["posture"]
+    assert posture["csp"] == posture["no_store"] == posture["rotation"] == "pass"
+    assert "posture: " in done.stdout and " 0 fail" in done.stdout
+    assert "Security posture of the console" in html
+    assert "## Security posture of the console" in (tmp_path / "report.md").read_text()
 
 
 @pytest.mark.needs_test_api
@@ -56,3 +64,23 @@ def test_run_exits_1_and_names_the_step_when_the_console_is_broken(
     assert statuses["2.5"] == "passed" and statuses["2.6"] == "failed"
     assert statuses["3.5"] == "skipped"
     assert (tmp_path / "step-2.6-failure.png").exists()
+
+
+@pytest.mark.needs_test_api
+def test_fail_on_posture_exits_4_when_every_step_passed_but_a_posture_check_failed(
+    faults: MockTarget, tmp_path: Path
+) -> None:
+    # Given a console whose pages may be cached, framed and run inline script
+    faults.enable_fault("weak_security_headers")
+
+    # When the procedure runs with --fail-on-posture
+    done = run_cli("--base-url", faults.base_url, "--report", str(tmp_path), "--no-evidence",
+                   "--fail-on-posture")
+
+    # Then every step passed, but the run exits 4 naming the failed checks
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "all steps passed" in done.stdout
+    assert "failed: frame, no_store, csp, nosniff" in done.stdout
+    failed = [c["id"] for c in json.loads((tmp_path / "report.json").read_text())["posture"]
+              if c["status"] == "fail"]
+    assert failed == ["frame", "no_store", "csp", "nosniff"]

@@ -271,6 +271,16 @@ def test_rename_label_renames_one_label_of_the_article(console) -> None:
     assert "Turn on" in page.buttons and CODE_LABEL in page.labels
 
 
+def test_weak_security_headers_drops_no_store_framing_nosniff_and_csp(console) -> None:
+    console.sign_in()
+    strict = console.open(console.ACCOUNT).response.headers
+    assert strict["Cache-Control"] == "no-store" and "Content-Security-Policy" in strict
+    console.faults(enable=["weak_security_headers"])
+    weak = console.open(console.ACCOUNT).response.headers
+    assert weak["Cache-Control"] == "private, no-cache"
+    assert not {"X-Frame-Options", "X-Content-Type-Options", "Content-Security-Policy"} & set(weak)
+
+
 def test_every_fault_switch_is_off_on_a_new_console(console) -> None:
     assert console.client.get("/__test__/faults").json["enabled"] == []
 

@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
+from mock_console import CONTENT_SECURITY_POLICY
+
 ISSUER = "HENNGE Cloud Protection"
 CODE_LABEL = "Enter the code that the app generates:"
 
@@ -344,6 +346,8 @@ def test_every_screen_of_the_procedure_has_one_h1_and_labelled_controls(console)
         assert_accessible(page)
         assert page.root.find("html").attrs["lang"] == "en"
         assert page.response.headers["Cache-Control"] == "no-store"
+        assert page.response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert page.response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_unusual_account_names_are_escaped_on_screen_and_encoded_in_the_key_uri(console) -> None:
