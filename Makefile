@@ -38,8 +38,9 @@ bench: deps system  ## run the benchmarks (bench/results/*.json), then rewrite t
 serve: deps  ## serve the mock console on http://127.0.0.1:8000 with its test API and a demo account
 	$(PY) -m mock_console --test-api --seed fixtures/accounts.json
 
-lint: deps  ## ruff
+lint: deps  ## ruff, then mypy on the harness, the mock and the benchmarks
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 deps: $(INSTALLED)
 

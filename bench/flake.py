@@ -20,6 +20,7 @@ import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -67,7 +68,7 @@ def failures_by_test(runs: list[dict[str, dict[str, object]]]) -> dict[str, list
 def spreads_by_test(runs: list[dict[str, dict[str, object]]]) -> dict[str, dict[str, float]]:
     """Each test's duration spread over the runs it passed in."""
     tests = sorted({name for cases in runs for name in cases})
-    return {name: spread([float(c[name]["seconds"]) for c in runs
+    return {name: spread([float(cast(float, c[name]["seconds"])) for c in runs
                           if c.get(name, {}).get("status") == "passed"])
             for name in tests if any(c.get(name, {}).get("status") == "passed" for c in runs)}
 

@@ -90,7 +90,7 @@ def serve(db: Path, accounts_file: Path, count: int, threads: int) -> int:
         prepared = list(pool.map(prepare, range(count)))
     accounts_file.write_text(json.dumps(prepared), "utf-8")
     server = create_server(app, host="127.0.0.1", port=0, threads=threads, ident="bench-console")
-    print(f"{READY}http://127.0.0.1:{server.effective_port}", flush=True)  # type: ignore[union-attr]
+    print(f"{READY}http://127.0.0.1:{server.effective_port}", flush=True)
     server.run()
     return 0
 

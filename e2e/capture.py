@@ -122,7 +122,7 @@ def per_run_boxes(page: Page, labels: Labels, username: str) -> list[Box]:
     found += _boxes(page.get_by_role("banner").get_by_role("button", name=username),
                     as_name=True)
     for role in ("time", "timer"):
-        found += _boxes(page.get_by_role(role))  # type: ignore[arg-type]
+        found += _boxes(page.get_by_role(role))
     unique: list[Box] = []
     for box in found:
         if box not in unique:

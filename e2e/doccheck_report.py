@@ -188,7 +188,8 @@ def highlight(observation: Observation, marks: list[tuple[int, QuoteCheck]]) -> 
                   font=font)
     if image.width > MAX_PICTURE_WIDTH:
         ratio = MAX_PICTURE_WIDTH / image.width
-        image = image.resize((MAX_PICTURE_WIDTH, round(image.height * ratio)), Image.LANCZOS)
+        image = image.resize((MAX_PICTURE_WIDTH, round(image.height * ratio)),
+                             Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -77,6 +77,7 @@ class Snapshot:
 
 
 def _by_role(role: str) -> Callable[[Page, str], Locator]:
+    # The role is data (a catalogue's "role" entry); Playwright's type lists the ARIA roles.
     return lambda page, text: page.get_by_role(role, name=text, exact=True)  # type: ignore[arg-type]
 
 

@@ -37,8 +37,8 @@ def request_json(method: str, url: str, body: dict[str, Any] | None = None) -> A
         reason = _error_text(error)
         raise HttpError(f"{method} {url} answered {error.code}: {reason}", error.code) from None
     except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise HttpError(f"{method} {url} failed: {reason}. Is the console running?") from None
+        cause = error.reason if isinstance(error, urllib.error.URLError) else error
+        raise HttpError(f"{method} {url} failed: {cause}. Is the console running?") from None
 
 
 def _error_text(error: urllib.error.HTTPError) -> str:

@@ -63,6 +63,14 @@ def parse_devices(text: str | None) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+def _for_device(on_step: Callable[[str, StepResult], None] | None,
+                device: str) -> Callable[[StepResult], None] | None:
+    """Bind the device to a per-step progress callback (None stays None)."""
+    if on_step is None:
+        return None
+    return lambda step: on_step(device, step)
+
+
 def run_matrix(console: object, devices: Sequence[str], report: Path, evidence: bool = True,
                on_step: Callable[[str, StepResult], None] | None = None) -> MatrixResult:
     """Run the procedure once per device against ``console`` (an ``e2e.session.Console``)."""
@@ -82,7 +90,7 @@ def run_matrix(console: object, devices: Sequence[str], report: Path, evidence: 
                 session.page, console.target, console.labels,
                 account=new_account(console.target), device=device,
                 evidence_dir=folder if evidence else None, inspect=recorder,
-                on_step=(lambda step, d=device: on_step(d, step)) if on_step else None,
+                on_step=_for_device(on_step, device),
             )
         write_report(run, folder, evidence=recorder.steps if recorder else None)
         result.runs[device] = run
@@ -131,7 +139,7 @@ background:#fde0de}}.skipped{{color:#5a6473}}</style></head><body>
     return index
 
 
-def add_matrix_parser(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+def add_matrix_parser(commands: argparse._SubParsersAction,
                       add_target_options: Callable[[argparse.ArgumentParser], None]) -> None:
     """Register ``matrix`` with the CLI."""
     matrix = commands.add_parser(

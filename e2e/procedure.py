@@ -327,6 +327,7 @@ def _nothing(_: Context) -> None:
 
 def _focus(role: str, key: str) -> Callable[[Context], Any]:
     """Point the evidence at the element named by the label ``key``."""
+    # The role is data (the step table's); Playwright's type is the Literal of ARIA roles.
     return lambda ctx: ctx.page.get_by_role(role, name=ctx.labels[key], exact=True)  # type: ignore[arg-type]
 
 

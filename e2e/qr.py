@@ -20,7 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from e2e.errors import HarnessError
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator
+    from playwright.sync_api import FloatRect, Locator
 
 __all__ = ["QRDecodeError", "capture_qr", "decode_locator", "decode_qr"]
 
@@ -81,7 +81,7 @@ def _open(image: bytes | Image.Image) -> Image.Image:
     """Return the image as 8-bit grayscale, transparent areas laid on white like a page."""
     if isinstance(image, bytes | bytearray | memoryview):
         try:
-            img = Image.open(io.BytesIO(bytes(image)))
+            img: Image.Image = Image.open(io.BytesIO(bytes(image)))
             img.load()
         except (UnidentifiedImageError, OSError) as exc:
             raise QRDecodeError(
@@ -240,7 +240,7 @@ def capture_qr(locator: Locator) -> bytes:
     if right - left < box["width"] or bottom - top < box["height"]:
         # Larger than the viewport: let Playwright capture the element however it must.
         return locator.screenshot(animations="disabled", caret="hide")
-    clip = {"x": left, "y": top, "width": right - left, "height": bottom - top}
+    clip: FloatRect = {"x": left, "y": top, "width": right - left, "height": bottom - top}
     return page.screenshot(clip=clip, animations="disabled", caret="hide")
 
 

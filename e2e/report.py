@@ -226,7 +226,7 @@ def _img(path: Path, alt: str, css: str, max_width: int | None = None) -> str:
         with Image.open(path) as image:
             if image.width > max_width:
                 small = image.resize((max_width, round(image.height * max_width / image.width)),
-                                     Image.LANCZOS)
+                                     Image.Resampling.LANCZOS)
                 buffer = io.BytesIO()
                 small.save(buffer, format="PNG", optimize=True)
                 data = buffer.getvalue()

@@ -146,7 +146,7 @@ def write_selftest_report(clean: SuiteRun, runs: list[SuiteRun], docs: dict[str,
     return path
 
 
-def add_selftest_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_selftest_parser(commands: argparse._SubParsersAction) -> None:
     """Register ``selftest`` with the CLI."""
     parser = commands.add_parser(
         "selftest", help="run the suite clean and once per injected console fault",

@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 from e2e.errors import HarnessError
@@ -77,7 +77,7 @@ class Target:
         """Say in a few words what this target is, for reports."""
         return f"{type(self).__name__} at {self.base_url}"
 
-    def __enter__(self) -> Target:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:

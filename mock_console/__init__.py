@@ -110,13 +110,13 @@ def _install_request_hooks(app: Flask, services: Services, csrf: CSRFProtect) ->
 
 
 def _install_error_pages(app: Flask) -> None:
-    def error_page(key: str, status: int) -> tuple[str, int]:
+    def error_page(key: str, status: int) -> tuple[str | dict[str, str], int]:
         if request.path.startswith("/__test__/"):
-            return {"error": translate(key)}, status  # type: ignore[return-value]
+            return {"error": translate(key)}, status
         return render_template("error.html", message=translate(key)), status
 
     @app.errorhandler(CSRFError)
-    def csrf_error(_: CSRFError) -> tuple[str, int]:
+    def csrf_error(_: CSRFError) -> tuple[str | dict[str, str], int]:
         return error_page("error_csrf", 400)
 
     @app.errorhandler(HTTPException)
@@ -126,6 +126,6 @@ def _install_error_pages(app: Flask) -> None:
         return error_page(ERROR_KEYS.get(error.code or 500, "error_bad_request"), error.code or 500)
 
     @app.errorhandler(Exception)
-    def server_error(error: Exception) -> tuple[str, int]:
+    def server_error(error: Exception) -> tuple[str | dict[str, str], int]:
         app.logger.exception("unhandled error", exc_info=error)
         return error_page("error_server", 500)

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
               "Pick another --port (0 picks a free one).", file=sys.stderr)
         return 2
-    port = server.effective_port  # type: ignore[union-attr]
+    port = server.effective_port
     api = "on" if args.test_api else "off"
     print(f"{READY_PREFIX}http://{args.host}:{port}/ (test API {api}; "
           f"database {app.config['DATABASE']})", flush=True)

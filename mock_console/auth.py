@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from mock_console import accounts
 from mock_console.accounts import Refused
 from mock_console.errors import InputError
+from mock_console.sessions import rotate_session
 from mock_console.web import (
     page,
     refused_page,
@@ -27,7 +28,7 @@ def _start_session(username: str, how: str) -> None:
     """Finish sign-in under a new session id; the id used before sign-in is retired."""
     lang = session.get("lang")
     session.clear()
-    session.rotate()  # type: ignore[attr-defined]
+    rotate_session()
     session["user"] = username
     if lang:
         session["lang"] = lang
@@ -63,7 +64,7 @@ def signin() -> Response | tuple[str, int]:
     if not account.challenged_at_sign_in:
         _start_session(account.username, "password")
         return redirect(url_for("account.home"))
-    session.rotate()  # type: ignore[attr-defined]
+    rotate_session()
     session["pending_user"] = account.username
     session["pending_since"] = services().clock.now()
     return redirect(url_for("auth.challenge"))
@@ -114,7 +115,7 @@ def new_recovery_code() -> Response:
 def signout() -> Response:
     lang = session.get("lang")
     session.clear()
-    session.rotate()  # type: ignore[attr-defined]
+    rotate_session()
     if lang:
         session["lang"] = lang
     session["notice"] = "signed_out"

@@ -10,7 +10,7 @@ import json
 import secrets
 from typing import Any
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, session
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
@@ -93,3 +93,10 @@ class SQLiteSessionInterface(SessionInterface):
         if ids:
             with self.store.transaction() as db:
                 db.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in ids])
+
+
+def rotate_session() -> None:
+    """Give the request's session a new id (at sign-in); the id used before stops working."""
+    if not isinstance(session, ServerSession):  # Flask's proxy answers for the session behind it
+        raise RuntimeError("the console's SQLite session interface is not installed on this app")
+    session.rotate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 import segno
@@ -75,7 +76,7 @@ def setup() -> Response | tuple[str, int]:
     return page("setup.html", **_setup_context(account.username, account.pending_secret))
 
 
-def _setup_context(username: str, secret: str) -> dict[str, str]:
+def _setup_context(username: str, secret: str) -> dict[str, Any]:
     uri = key_uri(secret, username)
     return {
         "qr_data_uri": qr_png_data_uri(uri),
