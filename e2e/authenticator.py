@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from e2e.errors import HarnessError
 from e2e.otpauth import OtpAuth, parse_otpauth
+from e2e.redaction import register_secret
 
 __all__ = ["Authenticator", "AuthenticatorError", "TimeSource"]
 
@@ -90,7 +91,9 @@ class Authenticator:
 
     def add_uri(self, uri: str) -> OtpAuth:
         """Parse ``uri`` and store the account; re-adding an issuer+account replaces its secret."""
+        register_secret(uri)  # the URI carries the secret: neither may reach any output
         entry = parse_otpauth(uri)
+        register_secret(entry.secret)
         self._entries.pop(entry.key, None)  # re-insert so it becomes the default
         self._entries[entry.key] = entry
         self._ledger.setdefault(entry.key, set())

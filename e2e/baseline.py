@@ -19,6 +19,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from e2e.capture import StepEvidence
 from e2e.evidence import Box, device_rect
+from e2e.redaction import write_text
 from e2e.runner import PASSED, RunResult
 
 CHANGED, UNCHANGED = "changed", "unchanged"
@@ -268,4 +269,4 @@ def write_manifest(baseline_dir: Path, about: dict[str, str],
                    steps: dict[str, StepEvidence]) -> None:
     """Write ``baseline.json``: where the screenshots came from and each one's masks."""
     data = {**about, "steps": {step_id: asdict(evidence) for step_id, evidence in steps.items()}}
-    (baseline_dir / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+    write_text(baseline_dir / MANIFEST, json.dumps(data, indent=2) + "\n")

@@ -16,6 +16,7 @@ from pathlib import Path
 from e2e.article import Article, ArticleError, read_article
 from e2e.devices import DESKTOP
 from e2e.http import HttpError
+from e2e.redaction import safe_print
 from e2e.target import Credentials, Target, TargetError
 
 EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_DRIFT, EXIT_POSTURE = 0, 1, 2, 3, 4
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except HarnessError as error:  # a setup problem the harness explained: message, no traceback
-        print(f"error: {error}", file=sys.stderr)
+        safe_print(f"error: {error}", file=sys.stderr)
         return EXIT_SETUP
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -150,7 +151,7 @@ def run_command(args: argparse.Namespace) -> int:
             drift.updated = update_baseline(result, seen, args.report, args.baseline)
     index = write_report(result, args.report, evidence=seen, drift=drift, article=article)
     print_summary(result, index)
-    print(summary(checks))
+    safe_print(summary(checks))
     if drift is not None:
         print("\n".join(drift.summary()))
     if not result.passed:
@@ -203,7 +204,7 @@ def doc_check_command(args: argparse.Namespace) -> int:
     try:
         article = read_article(args.article)
     except ArticleError as error:
-        print(f"error: {error}", file=sys.stderr)
+        safe_print(f"error: {error}", file=sys.stderr)
         return EXIT_SETUP
     with open_session(base_url=args.base_url, lang=args.lang, labels_file=args.labels,
                       device=args.device, headed=args.headed,

@@ -61,7 +61,7 @@ from e2e.doccheck_screen import (
     visible_strings,
 )
 from e2e.labels import Labels
-from e2e.procedure import PROCEDURE, Context, Step
+from e2e.procedure import PROCEDURE, Context, Step, known_secrets
 from e2e.runner import FAILED, RunResult, StepResult, run_procedure
 from e2e.target import Credentials, Target
 
@@ -494,7 +494,10 @@ class _Looker:
             return None
 
     def _keep_picture(self, step: Step, moment: str) -> int | None:
-        shot = snapshot(self.page)
+        ctx = self._ctx
+        if ctx is None:  # no run context, no way to find the secrets to paint out: no picture
+            return None
+        shot = snapshot(self.page, ctx.labels, known_secrets(ctx))
         if shot is None:
             return None
         pictures = self.observations[step.id]

@@ -33,6 +33,7 @@ from e2e.doccheck import (
     StepCheck,
 )
 from e2e.evidence import draw_outline
+from e2e.redaction import safe_print, write_text
 from e2e.runner import FAILED, PASSED
 
 JSON_NAME, HTML_NAME = "doc-check.json", "doc-check.html"
@@ -118,16 +119,16 @@ def _cell(text: str, width: int) -> str:
 
 def print_report(check: DocCheck, stream: TextIO = sys.stdout) -> None:
     """Print the table, the failures, unmentioned procedure steps, notes and the verdict."""
-    print(f"doc-check of {check.article or check.title} against {check.target} | device "
+    safe_print(f"doc-check of {check.article or check.title} against {check.target} | device "
           f"{check.device} | language {check.lang}", file=stream)
-    print(f"\n  {'step':<9}{'quoted string':<{QUOTE_WIDTH + 2}}{'result':<{RESULT_WIDTH + 2}}"
+    safe_print(f"\n  {'step':<9}{'quoted string':<{QUOTE_WIDTH + 2}}{'result':<{RESULT_WIDTH + 2}}"
           "found as / nearest (similarity)", file=stream)
     for step_id, quoted, result, detail in table_rows(check):
         cell = _colour(result, f"{result:<{RESULT_WIDTH}}", stream)
-        print(f"  {step_id:<9}{_cell(quoted, QUOTE_WIDTH + 2)}{cell}  {detail}", file=stream)
+        safe_print(f"  {step_id:<9}{_cell(quoted, QUOTE_WIDTH + 2)}{cell}  {detail}", file=stream)
     for line in _sections(check):
-        print(line, file=stream)
-    print(_verdict(check), file=stream)
+        safe_print(line, file=stream)
+    safe_print(_verdict(check), file=stream)
 
 
 def _sections(check: DocCheck) -> Iterator[str]:
@@ -157,9 +158,8 @@ def write_outputs(check: DocCheck, folder: Path) -> tuple[Path, Path]:
     """Write doc-check.json and doc-check.html into ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     json_path, html_path = folder / JSON_NAME, folder / HTML_NAME
-    json_path.write_text(json.dumps(check.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                         "utf-8")
-    html_path.write_text(render_html(check), "utf-8")
+    write_text(json_path, json.dumps(check.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    write_text(html_path, render_html(check))
     return json_path, html_path
 
 

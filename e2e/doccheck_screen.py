@@ -14,6 +14,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 from e2e.geometry import Box, page_box
+from e2e.labels import Labels
+from e2e.masking import mask_image_file
 
 BUTTON, LINK, HEADING, FIELD_LABEL = "button", "link", "heading", "field label"
 ROW_NAME, CELL, MENU_ITEM, TEXT = "row name", "cell", "menu item", "text"
@@ -149,10 +151,12 @@ def locator_box(page: Page, locator: Locator | None) -> Box | None:
         return None
 
 
-def snapshot(page: Page) -> Snapshot | None:
-    """Take a full-page screenshot with the URL, main headings and device scale factor."""
+def snapshot(page: Page, labels: Labels, secrets: list[str]) -> Snapshot | None:
+    """Take a full-page screenshot (the QR code, key and Recovery Code painted out) with the URL,
+    main headings and device scale factor."""
     try:
-        png = page.screenshot(full_page=True, animations="disabled")
+        png, _ = mask_image_file(page.screenshot(full_page=True, animations="disabled"), page,
+                                 labels, secrets)
         scale = float(page.evaluate("() => window.devicePixelRatio") or 1)
         headings = [" ".join(text.split()) for text in
                     page.get_by_role("heading", level=1).filter(visible=True).all_inner_texts()]

@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from e2e.article import Article, ArticleStep
+from e2e.redaction import printable, write_text
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 
 MARKDOWN_NAME = "report.md"
-SPECIAL = re.compile(r"([\\`*_<>])")  # brackets stay: the article quotes the UI in them
+SPECIAL = re.compile(r"([\\`*_<>|])")  # brackets alone stay: the article quotes the UI in them
+# What would turn console text (an error quoting the screen) into a link or an image: "](", "![",
+# a reference definition "]:", "][", and the bare URLs GFM links by itself.
+LINKISH = re.compile(r"(?i)(\]\(|!\[|\]:|\]\[)|(?<=[a-z])(://)|\b(www)(\.)")
 NOT_IN_ARTICLE = "Steps the article does not have"
 
 
@@ -32,8 +36,15 @@ class Entry:
 
 
 def escape(text: str) -> str:
-    """Escape what Markdown would read as formatting in the article's plain sentences."""
-    return SPECIAL.sub(r"\\\1", text)
+    """Escape what Markdown would read as formatting, links or images; drop control characters."""
+    escaped = SPECIAL.sub(r"\\\1", printable(text))
+    return LINKISH.sub(_break_link, escaped)
+
+
+def _break_link(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1)[0] + "\\" + match.group(1)[1]
+    return ":\\/\\/" if match.group(2) else f"{match.group(3)}\\."
 
 
 def entries(result: RunResult, article: Article | None) -> list[Entry]:
@@ -63,7 +74,7 @@ def write_markdown(result: RunResult, folder: Path, crops: dict[str, str | None]
                    article: Article | None) -> Path:
     """Write ``report.md`` into ``folder``, where its pictures already are; return its path."""
     path = folder / MARKDOWN_NAME
-    path.write_text(render_markdown(result, crops, article), "utf-8")
+    write_text(path, render_markdown(result, crops, article))
     return path
 
 
@@ -97,7 +108,7 @@ def _posture_lines(checks: list[dict[str, str]]) -> list[str]:
 
 
 def _cell(text: str) -> str:
-    return escape(text).replace("|", "\\|").replace("\n", " ")
+    return escape(text).replace("\n", " ")
 
 
 def _step_lines(entry: Entry, crop: str | None) -> list[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from e2e.devices import MATRIX
+from e2e.redaction import safe_print, write_text
 from e2e.report import write_report
 from e2e.runner import PASSED, RunResult, StepResult, run_procedure
 
@@ -112,7 +113,7 @@ def format_table(result: MatrixResult) -> str:
 def write_matrix_report(result: MatrixResult, report: Path) -> Path:
     """Write matrix.json and matrix.html (linking each device's own report)."""
     report.mkdir(parents=True, exist_ok=True)
-    (report / "matrix.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n", "utf-8")
+    write_text(report / "matrix.json", json.dumps(result.to_dict(), indent=2) + "\n")
     devices = list(result.runs)
     head = "".join(f'<th scope="col"><a href="{folder_name(d)}/index.html">{html.escape(d)}</a>'
                    "</th>" for d in devices)
@@ -135,7 +136,7 @@ background:#fde0de}}.skipped{{color:#5a6473}}</style></head><body>
 </table></body></html>
 """
     index = report / "matrix.html"
-    index.write_text(page, "utf-8")
+    write_text(index, page)
     return index
 
 
@@ -163,7 +164,8 @@ def matrix_command(args: argparse.Namespace) -> int:
 
     def progress(device: str, step: StepResult) -> None:
         if step.status != PASSED:
-            print(f"  {device}: step {step.id} {step.status}: {(step.error or '').splitlines()[0]}")
+            safe_print(f"  {device}: step {step.id} {step.status}: "
+                       f"{(step.error or '').splitlines()[0]}")
 
     with open_console(base_url=args.base_url, lang=args.lang, labels_file=args.labels,
                       devices=devices, headed=args.headed, browser_ws=args.browser_ws,

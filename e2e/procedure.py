@@ -9,6 +9,7 @@ this one table, so they can never disagree.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from playwright.sync_api import Page
 from e2e.authenticator import Authenticator
 from e2e.errors import HarnessError
 from e2e.labels import Labels
-from e2e.otpauth import lint_otpauth, parse_otpauth
+from e2e.otpauth import OtpAuthError, lint_otpauth, parse_otpauth
 from e2e.pages import (
     AccountInformationPage,
     CodeChallengePage,
@@ -80,6 +81,15 @@ class Step:
 
 
 # -- helpers the steps share -------------------------------------------------------------------
+
+def known_secrets(ctx: Context) -> list[str]:
+    """What this run learnt that must never be published: the key, the secret, the Recovery Code."""
+    found = [ctx.notes.get("text_key"), ctx.notes.get("recovery_code")]
+    if ctx.notes.get("otpauth_uri"):
+        with contextlib.suppress(OtpAuthError):
+            found.append(parse_otpauth(ctx.notes["otpauth_uri"]).secret)
+    return [value for value in found if value]
+
 
 def sign_in(ctx: Context) -> None:
     """Open the console's URL and sign in with the account's password."""
@@ -232,10 +242,10 @@ def check_2_6(ctx: Context) -> None:
 def act_2_7(ctx: Context) -> None:
     """Keep the Recovery Code, then sign out and in again: a code must now be asked for."""
     recovery_code = EnabledPage(ctx.page, ctx.labels).recovery_code()
+    ctx.notes["recovery_code"] = recovery_code
     compact = re.sub(r"[\s-]", "", recovery_code)
     require(len(compact) >= RECOVERY_CODE_MIN_CHARS,
             f"the Recovery Code {recovery_code!r} is too short to hold 64 random bits")
-    ctx.notes["recovery_code"] = recovery_code
     expect_account_status(ctx, on=True)
     sign_out(ctx)
     sign_in(ctx)

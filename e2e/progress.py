@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from e2e.redaction import printable, redact
 from e2e.runner import FAILED, PASSED, RunResult, StepResult
 
 TEXT_WIDTH = 64
@@ -19,6 +20,11 @@ def _colour(status: str, text: str) -> str:
     return f"{COLOURS.get(status, chr(27) + '[2m')}{text}\033[0m"
 
 
+def _clean(text: str) -> str:
+    """Console-supplied text as the terminal may show it: secrets redacted, no escape codes."""
+    return printable(redact(text))
+
+
 def print_header(target: str, device: str, lang: str) -> None:
     """Say what is about to run."""
     print(f"2-Step Verification article procedure: {target} | device {device} | language {lang}")
@@ -27,10 +33,11 @@ def print_header(target: str, device: str, lang: str) -> None:
 def print_step(step: StepResult) -> None:
     """Print one finished step on one line (and its error below it)."""
     text = step.text if len(step.text) <= TEXT_WIDTH else step.text[: TEXT_WIDTH - 1] + "…"
+    text = _clean(text)
     mark = _colour(step.status, MARKS.get(step.status, "SKIP"))
     print(f"  {step.id:>4}  {text:<{TEXT_WIDTH}}  {mark}  {step.seconds:5.2f} s", flush=True)
     if step.status == FAILED and step.error:
-        for line in step.error.splitlines():
+        for line in _clean(step.error).splitlines():
             print(f"        {line}")
 
 
@@ -43,5 +50,5 @@ def print_summary(result: RunResult, index: Path) -> None:
           f"(account {result.account})")
     failed = result.failed_step
     if failed is not None:
-        print(f"first failure: step {failed.id}: {(failed.error or '').splitlines()[0]}")
+        print(f"first failure: step {failed.id}: {_clean(failed.error or '').splitlines()[0]}")
     print(f"report: {index}")

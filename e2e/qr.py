@@ -72,6 +72,17 @@ def _zbar() -> ModuleType:
     return _pyzbar
 
 
+def zbar_decode_all(gray: Image.Image) -> list[tuple[int, int, int, int]]:
+    """Rects (left, top, width, height, in image px) of every QR code zbar reads in ``gray``.
+
+    Used to prove a masked screenshot holds no readable QR code; unlike ``decode_qr`` it tries
+    the image as it is (a full page), without the upscaling that a small element needs.
+    """
+    pyzbar = _zbar()
+    found = pyzbar.decode(gray, symbols=[pyzbar.ZBarSymbol.QRCODE])
+    return [(r.rect.left, r.rect.top, r.rect.width, r.rect.height) for r in found]
+
+
 def require_zbar() -> None:
     """Raise QRDecodeError (with the install command) when zbar cannot be loaded."""
     _zbar()

@@ -25,6 +25,8 @@ from e2e.baseline import CHANGED, NO_BASELINE, NOT_COMPARED, UNCHANGED, Drift, D
 from e2e.capture import StepEvidence
 from e2e.evidence import write_crop
 from e2e.markdown_report import Entry, entries, section_heading, write_markdown
+from e2e.masking import Masked, describe
+from e2e.redaction import write_text, xml_text
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 
 STYLE = (Path(__file__).parent / "report.css").read_text("utf-8")
@@ -48,13 +50,11 @@ def write_report(result: RunResult, folder: Path, *,
         crops[step.id] = None if seen is None else write_crop(
             folder, step.id, step.screenshot, step.focus_box, seen.scale, seen.card)
     data = report_data(result, crops, evidence, drift)
-    (folder / "report.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
-                                        "utf-8")
+    write_text(folder / "report.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     write_junit(result, folder / "junit.xml")
     write_markdown(result, folder, crops, article)
     index = folder / "index.html"
-    index.write_text(render_html(result, folder, crops=crops, drift=drift, article=article),
-                     "utf-8")
+    write_text(index, render_html(result, folder, crops=crops, drift=drift, article=article))
     return index
 
 
@@ -98,9 +98,11 @@ def write_junit(result: RunResult, path: Path) -> None:
             failure.text = step.error
         elif step.status == SKIPPED:
             ET.SubElement(case, "skipped", {"message": step.error or "not run"})
-    tree = ET.ElementTree(suite)
-    ET.indent(tree)
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+    ET.indent(suite)
+    text = ET.tostring(suite, encoding="unicode")
+    # Console text may hold control characters XML cannot carry: one would make the file
+    # unreadable for every CI; and no secret may reach it.
+    write_text(path, '<?xml version="1.0" encoding="utf-8"?>\n' + xml_text(text) + "\n")
 
 
 def render_html(result: RunResult, folder: Path, *, crops: dict[str, str | None] | None = None,
@@ -210,13 +212,17 @@ def _render_pictures(step: StepResult, folder: Path, crop: str | None) -> str:
     full = folder / step.screenshot if step.screenshot else None
     if full is None or not full.exists():
         return ""
+    regions = [Masked(**region) for region in step.masked]
+    masked = (f'<p class="masked">{html.escape(describe(regions))} (painted over before the '
+              "picture was written: it would let anyone sign in)</p>" if regions else "")
     if crop is None:
-        return _img(full, f"Screen at step {step.id}", "shot")
+        return _img(full, f"Screen at step {step.id}", "shot") + masked
     alt = f"Step {step.id}: the part of the screen it acts on, outlined"
     return (f'<figure>{_img(folder / crop, alt, "crop")}'
             f"<figcaption>The element step {html.escape(step.id)} acts on, outlined</figcaption>"
             f"</figure><details><summary>Full-page screenshot</summary>"
-            f'{_img(full, f"Full page at step {step.id}", "shot", MAX_EMBEDDED_WIDTH)}</details>')
+            f'{_img(full, f"Full page at step {step.id}", "shot", MAX_EMBEDDED_WIDTH)}</details>'
+            + masked)
 
 
 def _img(path: Path, alt: str, css: str, max_width: int | None = None) -> str:

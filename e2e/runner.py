@@ -21,10 +21,12 @@ from playwright.sync_api import Page
 from e2e.authenticator import Authenticator
 from e2e.geometry import page_box
 from e2e.labels import Labels
-from e2e.procedure import PROCEDURE, Context, Step, StepFailed
+from e2e.masking import Masked, UnmaskableImage, mask_image_file
+from e2e.procedure import PROCEDURE, Context, Step, StepFailed, known_secrets
 from e2e.target import Credentials, Target
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+UNMASKED_EVIDENCE = "unmasked_evidence"  # ctx.notes key: keep screenshots as taken (mock only)
 Inspector = Callable[[Context, Step], None]
 MAX_ERROR_LINES = 12
 
@@ -43,6 +45,7 @@ class StepResult:
     screenshot: str | None = None  # file name inside the evidence folder
     focus_box: dict[str, float] | None = None  # the element the step acts on, page coordinates
     error: str | None = None
+    masked: list[dict[str, Any]] = field(default_factory=list)  # regions painted over (masking)
 
 
 @dataclass
@@ -104,18 +107,24 @@ def run_procedure(
     device: str = "Desktop",
     on_step: Callable[[StepResult], None] | None = None,
     inspect: Inspector | None = None,
+    unmasked_evidence: bool = False,
 ) -> RunResult:
     """Run ``steps`` for a (new) account; steps before ``record_from`` run unrecorded as setup.
 
     ``inspect(ctx, step)`` is called whenever a recorded step's screen is observed (after its
     ``show``, at any point the step itself asks, and on failure), for checks such as doc-check's.
+    Screenshots have the QR code, the key and the Recovery Code painted out
+    (``e2e.masking``) unless ``unmasked_evidence`` (for debugging the QR reader on the embedded
+    mock; the CLI allows it nowhere else); only then is a QR code that cannot be read kept too.
     """
     account = account or target.new_account()
     ctx = Context(page=page, target=target, labels=labels, account=account,
                   authenticator=Authenticator(target))
     if evidence_dir is not None:
         evidence_dir.mkdir(parents=True, exist_ok=True)
-        ctx.notes["evidence_dir"] = evidence_dir
+        if unmasked_evidence:
+            ctx.notes[UNMASKED_EVIDENCE] = True
+            ctx.notes["evidence_dir"] = evidence_dir  # an unreadable QR code's picture, unmasked
     result = RunResult(target=target.describe(), account=account.username, lang=labels.lang,
                        device=device, started_at=datetime.now(UTC).isoformat(timespec="seconds"))
     recording, failed = record_from is None, False
@@ -174,7 +183,10 @@ def _run_step(ctx: Context, step: Step, evidence_dir: Path | None,
             with contextlib.suppress(Exception):
                 observe()
         if evidence_dir is not None:
-            _capture(ctx, step, outcome, evidence_dir, suffix="-failure")
+            try:
+                _capture(ctx, step, outcome, evidence_dir, suffix="-failure")
+            except UnmaskableImage as unmaskable:
+                outcome.error += f" (no failure screenshot: {unmaskable})"
     finally:
         ctx.observe = lambda: None
     outcome.seconds = time.perf_counter() - started
@@ -183,13 +195,18 @@ def _run_step(ctx: Context, step: Step, evidence_dir: Path | None,
 
 
 def _capture(ctx: Context, step: Step, outcome: StepResult, folder: Path, suffix: str) -> None:
-    """Save the full-page screenshot and where the step's element sits on it."""
+    """Save the full-page screenshot, secrets painted out, and where the step's element sits."""
     name = f"step-{step.id}{suffix}.png"
     try:
-        ctx.page.screenshot(path=str(folder / name), full_page=True, animations="disabled")
+        png = ctx.page.screenshot(full_page=True, animations="disabled")
+        regions: list[Masked] = []
+        if not ctx.notes.get(UNMASKED_EVIDENCE):
+            png, regions = mask_image_file(png, ctx.page, ctx.labels, known_secrets(ctx))
     except PlaywrightError:
         return  # a page that is gone cannot be captured; the error says why the step failed
+    (folder / name).write_bytes(png)
     outcome.screenshot = name
+    outcome.masked = [region.to_dict() for region in regions]
     if step.focus is not None and not suffix:
         outcome.focus_box = page_box(ctx.page, step.focus(ctx).first)
 

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import quote
@@ -25,6 +25,7 @@ from urllib.parse import quote
 from e2e.errors import HarnessError
 from e2e.http import HttpError, request_json, server_date
 from e2e.process import ProcessStartError, start_listener, stop_process
+from e2e.redaction import register_secret
 
 READY_PREFIX = "mock console serving on "  # what `python -m mock_console` prints when listening
 READY_LINE = re.compile(rf"^{READY_PREFIX}(\S+)")
@@ -41,10 +42,14 @@ class TargetError(HarnessError, RuntimeError):
 
 @dataclass(frozen=True)
 class Credentials:
-    """An administrator account to sign in with."""
+    """An administrator account to sign in with. The password never shows in a repr, and is
+    registered for redaction as soon as the credentials exist."""
 
     username: str
-    password: str
+    password: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        register_secret(self.password)
 
 
 class Target:

@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.labels import Labels
 from e2e.pages.base import ConsolePage
+from e2e.redaction import register_secret
 
 
 class EnabledPage(ConsolePage):
@@ -25,7 +26,9 @@ class EnabledPage(ConsolePage):
 
     def recovery_code(self) -> str:
         """Return the Recovery Code as shown."""
-        return self.recovery_group.get_by_role("code").inner_text().strip()
+        code = self.recovery_group.get_by_role("code").inner_text().strip()
+        register_secret(code)  # from now on no report, log or terminal line may show it
+        return code
 
 
 class DisabledPage(ConsolePage):

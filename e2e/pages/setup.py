@@ -6,6 +6,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.labels import Labels
 from e2e.pages.base import ConsolePage
+from e2e.redaction import register_secret
 
 
 class SetupPage(ConsolePage):
@@ -27,7 +28,9 @@ class SetupPage(ConsolePage):
 
     def text_key(self) -> str:
         """Return the key printed for apps that cannot scan, without its spaces."""
-        return "".join(self.manual_key.get_by_role("code").inner_text().split())
+        key = "".join(self.manual_key.get_by_role("code").inner_text().split())
+        register_secret(key)  # from now on no report, log or terminal line may show it
+        return key
 
     def turn_on(self, code: str) -> None:
         """Type the app's 6-digit code and click "Turn on" (2.6)."""

@@ -1,3 +1,9 @@
+// The language switch applies on change (the page's CSP allows no inline handlers).
+(function () {
+  var select = document.getElementById("lang-switch");
+  if (select) { select.addEventListener("change", function () { select.form.submit(); }); }
+})();
+
 // The user menu is a disclosure: either toggle button (desktop: the user's name; phone: "Menu")
 // shows or hides the list, and Escape closes it.
 (function () {

@@ -1,0 +1,159 @@
+"""Paint the live second factor out of every screenshot before it reaches the disk.
+
+A screenshot of step 2.5 holds the QR code and the key, one of 2.7 the Recovery Code: with the
+password, enough to take over the administrator on a real console. So every picture the harness
+keeps is masked first, irreversibly: a solid neutral box with a short placeholder ("QR code",
+"key", "Recovery Code"), never a blur. The boxes come from the page as a user finds those
+things (the QR image by its accessible name, the key and the Recovery Code groups), plus every
+element whose text holds a registered secret in any spelling. Then zbar reads the masked picture:
+a QR code still readable is painted over where zbar found it, and if one survives even that, the
+picture is refused (``UnmaskableImage``) rather than written.
+
+Boxes are page coordinates in CSS px; a full-page screenshot has ``scale`` device px per CSS px.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image, ImageDraw
+
+from e2e.errors import HarnessError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from e2e.labels import Labels
+
+FILL = (214, 218, 224)
+INK = (74, 82, 94)
+PAD = 4  # CSS px painted beyond each box, so antialiased edges and focus rings go too
+
+# Boxes (page coordinates) of: the QR image(s), the key and Recovery Code values, and the smallest
+# elements whose text, spaces and dashes removed, contains one of the given secrets.
+_SECRET_BOXES_JS = """({qrName, groups, secrets}) => {
+  const page = (r) => ({x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height});
+  const out = [];
+  const add = (what, el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0) out.push({what, box: page(r)});
+  };
+  const named = (el) => (el.getAttribute('aria-label') || el.getAttribute('alt') || '').trim();
+  for (const el of document.querySelectorAll('img, canvas, svg, [role=img]')) {
+    if (named(el) === qrName) add('QR code', el);
+  }
+  for (const [what, name] of groups) {
+    for (const group of document.querySelectorAll('[role=group], fieldset, section, div')) {
+      const label = group.getAttribute('aria-labelledby');
+      const title = label ? (document.getElementById(label) || {}).textContent || '' : named(group);
+      if (title.trim() !== name) continue;
+      const values = group.querySelectorAll('code, kbd, samp, output');
+      if (values.length) values.forEach(v => add(what, v)); else add(what, group);
+    }
+  }
+  const squash = (t) => t.replace(/[\\s-]/g, '').toUpperCase();
+  const wanted = secrets.map(squash).filter(s => s.length >= 6);
+  if (wanted.length) {
+    const holds = (el) => {
+      const t = squash(el.textContent || '');
+      return wanted.some(s => t.includes(s));
+    };
+    const walk = (el) => {
+      const inner = Array.from(el.children).filter(holds);
+      if (inner.length) inner.forEach(walk); else add('secret text', el);
+    };
+    if (document.body && holds(document.body)) walk(document.body);
+  }
+  return out;
+}"""
+
+
+class UnmaskableImage(HarnessError):
+    """A picture still shows a readable QR code after masking; it was not written."""
+
+
+@dataclass(frozen=True)
+class Masked:
+    """One region painted over: what it hid, and where (page coordinates, CSS px)."""
+
+    what: str
+    box: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def secret_regions(page: Page, labels: Labels, secrets: Iterable[str] = ()) -> list[Masked]:
+    """Find what must not be published on the page now, as a user finds it."""
+    found = page.evaluate(_SECRET_BOXES_JS, {
+        "qrName": labels.qr_image,
+        "groups": [["key", labels.manual_key], ["Recovery Code", labels.recovery_code]],
+        "secrets": [s for s in secrets if s],
+    })
+    regions: list[Masked] = []
+    for item in found:
+        region = Masked(item["what"], {k: round(float(v), 2) for k, v in item["box"].items()})
+        if all(region.box != seen.box for seen in regions):  # one box, named once
+            regions.append(region)
+    return regions
+
+
+def mask_png(png: bytes, regions: list[Masked], scale: float) -> tuple[bytes, list[Masked]]:
+    """Paint ``regions`` out of a screenshot; return the PNG and every region painted.
+
+    zbar then reads the result: a QR code it still finds is painted too (recorded as "QR code
+    (found by zbar)"); one that survives that raises ``UnmaskableImage``.
+    """
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    painted = list(regions)
+    _paint(image, regions, scale)
+    for _ in range(2):
+        found = _readable_qr_boxes(image)
+        if not found:
+            out = io.BytesIO()
+            image.save(out, format="PNG")
+            return out.getvalue(), painted
+        extra = [Masked("QR code (found by zbar)", {k: v / scale for k, v in box.items()})
+                 for box in found]
+        _paint(image, extra, scale)
+        painted += extra
+    raise UnmaskableImage("a QR code is still readable in a screenshot after masking; it was not "
+                          "written. Report this with the page's markup (not the picture).")
+
+
+def mask_image_file(png: bytes, page: Page, labels: Labels, secrets: Iterable[str]
+                    ) -> tuple[bytes, list[Masked]]:
+    """Mask a full-page screenshot of ``page`` just taken (the page has not moved since)."""
+    scale = float(page.evaluate("() => window.devicePixelRatio") or 1)
+    return mask_png(png, secret_regions(page, labels, secrets), scale)
+
+
+def describe(regions: list[Masked]) -> str:
+    """One line for a caption: "masked: QR code, key"."""
+    names = sorted({r.what.split(" (")[0] for r in regions})
+    return f"masked: {', '.join(names)}" if names else ""
+
+
+def _paint(image: Image.Image, regions: list[Masked], scale: float) -> None:
+    draw = ImageDraw.Draw(image)
+    for region in regions:
+        b = region.box
+        rect = ((b["x"] - PAD) * scale, (b["y"] - PAD) * scale,
+                (b["x"] + b["width"] + PAD) * scale, (b["y"] + b["height"] + PAD) * scale)
+        draw.rectangle(rect, fill=FILL)
+        label = region.what.split(" (")[0]
+        width = draw.textlength(label)
+        if width + 8 <= rect[2] - rect[0] and rect[3] - rect[1] >= 14:
+            draw.text(((rect[0] + rect[2] - width) / 2, (rect[1] + rect[3]) / 2 - 6), label,
+                      fill=INK)
+
+
+def _readable_qr_boxes(image: Image.Image) -> list[dict[str, float]]:
+    """Boxes (device px) of every QR code zbar can read in the image."""
+    from e2e.qr import zbar_decode_all
+
+    return [{"x": float(left), "y": float(top), "width": float(width), "height": float(height)}
+            for left, top, width, height in zbar_decode_all(image.convert("L"))]
