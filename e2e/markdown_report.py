@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from e2e.article import Article, ArticleStep
+from e2e.cleanup import Cleanup
 from e2e.redaction import printable, write_text
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 
@@ -92,6 +93,9 @@ def render_markdown(result: RunResult, crops: dict[str, str | None],
             section = entry.section
             lines += [section_heading(entry), ""]
         lines += _step_lines(entry, crops.get(entry.id))
+    if result.cleanup is not None:
+        lines += ["## Cleanup: the account left as found", ""]
+        lines += [escape(line) for line in Cleanup.from_dict(result.cleanup).lines()] + [""]
     lines += _posture_lines(result.posture)
     return "\n".join(lines).rstrip() + "\n"
 

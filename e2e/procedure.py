@@ -40,6 +40,12 @@ MIN_SECRET_BITS = 160  # RFC 4226 R6
 RECOVERY_CODE_MIN_CHARS = 13  # 64 bits of Base32 need 13 characters
 
 
+# ctx.notes keys the steps set for e2e.cleanup: whether "Turn on" was clicked and "turned off"
+# confirmed, and the pages to come back to.
+TURN_ON_CLICKED, TURNED_OFF = "turn_on_clicked", "turned_off"
+SECURITY_URL, ACCOUNT_URL = "security_url", "account_url"
+
+
 class StepFailed(HarnessError, AssertionError):
     """A step's outcome was not what the article promises; the message says what was seen."""
 
@@ -178,6 +184,7 @@ def act_2_1(ctx: Context) -> None:
 def check_2_1(ctx: Context) -> None:
     account = AccountInformationPage(ctx.page, ctx.labels)
     account.expect_loaded()
+    ctx.notes.setdefault(ACCOUNT_URL, ctx.page.url)
     account.expect_two_step(on=False)
 
 
@@ -191,6 +198,7 @@ def act_2_2(ctx: Context) -> None:
 
 def show_security(ctx: Context) -> None:
     SecuritySettingsPage(ctx.page, ctx.labels).expect_loaded()
+    ctx.notes.setdefault(SECURITY_URL, ctx.page.url)
 
 
 def act_change(ctx: Context) -> None:
@@ -232,7 +240,9 @@ def check_2_5(ctx: Context) -> None:
 
 
 def act_2_6(ctx: Context) -> None:
-    SetupPage(ctx.page, ctx.labels).turn_on(ctx.authenticator.code())
+    code = ctx.authenticator.code()
+    ctx.notes[TURN_ON_CLICKED] = True  # from here on, 2SV may be on: cleanup must look
+    SetupPage(ctx.page, ctx.labels).turn_on(code)
 
 
 def check_2_6(ctx: Context) -> None:
@@ -307,6 +317,7 @@ def act_3_4(ctx: Context) -> None:
 
 def check_3_4(ctx: Context) -> None:
     DisabledPage(ctx.page, ctx.labels).expect_loaded()
+    ctx.notes[TURNED_OFF] = True
 
 
 def act_3_5(ctx: Context) -> None:

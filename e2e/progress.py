@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from e2e.cleanup import Cleanup
 from e2e.redaction import printable, redact
 from e2e.runner import FAILED, PASSED, RunResult, StepResult
 
@@ -51,4 +52,7 @@ def print_summary(result: RunResult, index: Path) -> None:
     failed = result.failed_step
     if failed is not None:
         print(f"first failure: step {failed.id}: {_clean(failed.error or '').splitlines()[0]}")
+    if result.cleanup is not None:
+        for line in Cleanup.from_dict(result.cleanup).lines():
+            print(_colour(FAILED, line) if "FAILED" in line else _clean(line))
     print(f"report: {index}")

@@ -23,6 +23,7 @@ from PIL import Image
 from e2e.article import Article
 from e2e.baseline import CHANGED, NO_BASELINE, NOT_COMPARED, UNCHANGED, Drift, DriftReport
 from e2e.capture import StepEvidence
+from e2e.cleanup import Cleanup
 from e2e.evidence import write_crop
 from e2e.markdown_report import Entry, entries, section_heading, write_markdown
 from e2e.masking import Masked, describe
@@ -81,13 +82,26 @@ def write_junit(result: RunResult, path: Path) -> None:
     counts = {status: sum(s.status == status for s in result.steps)
               for status in (PASSED, FAILED, SKIPPED)}
     suite = ET.Element("testsuite", {
-        "name": "2-Step Verification article procedure", "tests": str(len(result.steps)),
-        "failures": str(counts[FAILED]), "skipped": str(counts[SKIPPED]), "errors": "0",
+        "name": "2-Step Verification article procedure",
+        "tests": str(len(result.steps) + (result.cleanup is not None)),
+        "failures": str(counts[FAILED] + (result.cleanup is not None
+                                          and not result.cleanup["ok"])),
+        "skipped": str(counts[SKIPPED]), "errors": "0",
         "time": f"{result.seconds:.3f}", "timestamp": result.started_at,
     })
     properties = ET.SubElement(suite, "properties")
     for name in ("target", "account", "lang", "device"):
         ET.SubElement(properties, "property", {"name": name, "value": str(getattr(result, name))})
+    if result.cleanup is not None:  # reported apart from the article's steps
+        cleanup = Cleanup.from_dict(result.cleanup)
+        case = ET.SubElement(suite, "testcase", {"classname": "cleanup",
+                                                 "name": "leave the account as found",
+                                                 "time": "0"})
+        if not cleanup.ok:
+            failure = ET.SubElement(case, "failure", {"message": cleanup.lines()[0]})
+            failure.text = "\n".join(cleanup.lines() + cleanup.actions)
+        else:
+            ET.SubElement(case, "system-out").text = "\n".join(cleanup.actions)
     for step in result.steps:
         case = ET.SubElement(suite, "testcase", {
             "classname": f"article.{step.section}", "name": f"{step.id} {step.text}",
@@ -132,8 +146,20 @@ def render_html(result: RunResult, folder: Path, *, crops: dict[str, str | None]
 <span>account {html.escape(result.account)}</span><span>language {html.escape(result.lang)}</span>
 <span>device {html.escape(result.device)}</span><span>{html.escape(result.started_at)}</span></div>
 </header><main>{_render_drift_summary(drift)}{''.join(sections)}{notes_html}
-{_render_posture(result.posture)}</main></body></html>
+{_render_cleanup(result.cleanup)}{_render_posture(result.posture)}</main></body></html>
 """
+
+
+def _render_cleanup(data: dict[str, Any] | None) -> str:
+    """How the run left the account: 2SV off again if needed, signed out, or what to do."""
+    if data is None:
+        return ""
+    cleanup = Cleanup.from_dict(data)
+    kind = "passed" if cleanup.ok else "failed"
+    items = "".join(f"<li>{html.escape(action)}</li>" for action in cleanup.actions)
+    lines = "".join(f"<p>{html.escape(line)}</p>" for line in cleanup.lines())
+    return (f'<section class="cleanup {kind}"><h2>Cleanup: the account left as found</h2>'
+            f"{lines}<ul>{items}</ul></section>")
 
 
 def _render_posture(checks: list[dict[str, str]]) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
+from e2e import cleanup
 from e2e.authenticator import Authenticator
 from e2e.geometry import page_box
 from e2e.labels import Labels
@@ -61,10 +62,13 @@ class RunResult:
     steps: list[StepResult] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
     posture: list[dict[str, str]] = field(default_factory=list)  # e2e.posture checks, as dicts
+    cleanup: dict[str, Any] | None = None  # e2e.cleanup.Cleanup, as a dict
 
     @property
     def passed(self) -> bool:
-        return bool(self.steps) and all(step.status == PASSED for step in self.steps)
+        """Every step passed, and the account was left as found."""
+        return (bool(self.steps) and all(step.status == PASSED for step in self.steps)
+                and (self.cleanup is None or bool(self.cleanup["ok"])))
 
     @property
     def failed_step(self) -> StepResult | None:
@@ -74,7 +78,11 @@ class RunResult:
     def failure(self) -> str:
         """The first failed step's message ("step 2.6 (...) failed: ..."), or "" if none failed."""
         failed = self.failed_step
-        return (failed.error or f"step {failed.id} failed") if failed else ""
+        if failed is not None:
+            return failed.error or f"step {failed.id} failed"
+        if self.cleanup is not None and not self.cleanup["ok"]:
+            return f"cleanup failed: {self.cleanup['error']}"
+        return ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -108,6 +116,7 @@ def run_procedure(
     on_step: Callable[[StepResult], None] | None = None,
     inspect: Inspector | None = None,
     unmasked_evidence: bool = False,
+    leave_as_found: bool = True,
 ) -> RunResult:
     """Run ``steps`` for a (new) account; steps before ``record_from`` run unrecorded as setup.
 
@@ -116,6 +125,8 @@ def run_procedure(
     Screenshots have the QR code, the key and the Recovery Code painted out
     (``e2e.masking``) unless ``unmasked_evidence`` (for debugging the QR reader on the embedded
     mock; the CLI allows it nowhere else); only then is a QR code that cannot be read kept too.
+    With ``leave_as_found`` the run ends signed out, and 2SV off again if it may have been left
+    on (``e2e.cleanup``); ``result.cleanup`` says what was done.
     """
     account = account or target.new_account()
     ctx = Context(page=page, target=target, labels=labels, account=account,
@@ -144,6 +155,8 @@ def run_procedure(
             result.steps.append(outcome)
             if on_step is not None:
                 on_step(outcome)
+    if leave_as_found:
+        result.cleanup = cleanup.leave_as_found(ctx).to_dict()
     result.seconds = time.perf_counter() - started
     result.notes = {k: v for k, v in ctx.notes.items()
                     if k in ("otpauth_warnings",) and v}
