@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
+from e2e import cleanup
 from e2e.authenticator import Authenticator
 from e2e.browser import launch_args
 from e2e.devices import DESKTOP, UnknownDevice, context_options
@@ -33,7 +34,7 @@ from e2e.remote import (
 )
 from e2e.rules import rule
 from e2e.session import ACTION_TIMEOUT_MS, browser_locale
-from e2e.target import Credentials, MockTarget, Target, connect
+from e2e.target import ALLOW_PLAIN_HTTP_ENV, Credentials, MockTarget, Target, connect
 
 STEP_NAMED = re.compile(r"\bstep \d+\.\d+\b")
 NO_TEST_API = ("needs the mock console's test API (/__test__/: accounts, clock, events, faults); "
@@ -65,6 +66,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("2sv", "2-Step Verification harness")
     group.addoption("--lang", default="en",
                     help="label catalogue (fixtures/labels/LANG.json) the page objects read")
+    group.addoption("--allow-plain-http", action="store_true",
+                    help="accept an http:// --base-url that is not on this machine")
+    group.addoption("--artifacts-contain-secrets", action="store_true",
+                    help="allow --tracing/--video/--screenshot against a real console: they then "
+                         "hold the password, the 2SV secret and session cookies")
     group.addoption("--browser-ws", default=None, metavar="URL",
                     help=f"run the browser tests in the Playwright browser server at URL "
                          f"(default ${BROWSER_WS_ENV})")
@@ -91,8 +97,50 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """Start the embedded mock, or reach the console given by --base-url."""
+    if request.config.getoption("allow_plain_http"):
+        os.environ[ALLOW_PLAIN_HTTP_ENV] = "1"
     with connect(request.config.getoption("base_url") or None, share=xdist_share()) as console:
+        refuse_secret_artifacts(request.config, console)
         yield console
+
+
+RECORDINGS = (("tracing", "off"), ("video", "off"), ("screenshot", "off"))
+
+
+def refuse_secret_artifacts(config: pytest.Config, target: Target) -> None:
+    """Stop before a real console's password, secret and cookies land in test-results/.
+
+    pytest-playwright's traces, videos and screenshots cannot be scrubbed; on the mock with its
+    test API (throwaway accounts) they are harmless, anywhere else only with an explicit yes.
+    """
+    asked = [f"--{name}={config.getoption(name)}" for name, off in RECORDINGS
+             if config.getoption(name, default=off) not in (off, None)]
+    if asked and not target.has_test_api and not config.getoption("artifacts_contain_secrets"):
+        pytest.exit(f"refusing {' '.join(asked)} against {target.base_url}: traces, videos and "
+                    "screenshots of a real console hold the password, the 2SV secret (QR code), "
+                    "the Recovery Code and session cookies, and cannot be scrubbed. Drop them, or "
+                    "add --artifacts-contain-secrets and keep test-results/ out of CI artifacts.",
+                    returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+@pytest.fixture(autouse=True)
+def _leave_accounts_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that turned 2SV on outside run_procedure, turn it off and sign out.
+
+    On the mock with its test API every test has a throwaway account: nothing to undo. On a real
+    console the pool's accounts are reused run after run, so each is left as found; a cleanup
+    that fails is reported as this test's error, naming the account and what to do.
+    """
+    if "page" in request.fixturenames:
+        request.getfixturevalue("page")  # set up first, so it is still open at our teardown
+    yield
+    if not cleanup.has_tracked():
+        return
+    if request.getfixturevalue("target").has_test_api:
+        cleanup.forget_tracked()
+        return
+    failed = [line for done in cleanup.settle_tracked() if not done.ok for line in done.lines()]
+    assert not failed, "\n".join(failed)
 
 
 def xdist_share() -> tuple[int, int]:

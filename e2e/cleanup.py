@@ -76,6 +76,32 @@ class Cleanup:
         return [f"cleanup: {turned}{signed} (account {self.account})"]
 
 
+_tracked: list[Context] = []
+
+
+def track(ctx: Context) -> None:
+    """Remember a context a test drives outside ``run_procedure`` (e.g. ``advance_to``), so a
+    finalizer can leave its account as found (``settle_tracked``)."""
+    _tracked.append(ctx)
+
+
+def settle_tracked() -> list[Cleanup]:
+    """Leave the account of every tracked context as found; forget them; return what was done."""
+    done = [leave_as_found(ctx) for ctx in _tracked if ctx.notes.get(TURN_ON_CLICKED)]
+    _tracked.clear()
+    return done
+
+
+def has_tracked() -> bool:
+    """Whether a context is waiting for ``settle_tracked``."""
+    return bool(_tracked)
+
+
+def forget_tracked() -> None:
+    """Forget the tracked contexts without touching their accounts (throwaway mock accounts)."""
+    _tracked.clear()
+
+
 def leave_as_found(ctx: Context) -> Cleanup:
     """Turn 2SV off if this run may have left it on, then sign out and prove the session ended."""
     cleanup = Cleanup(ctx.account.username)

@@ -10,6 +10,7 @@ news for the writer (which published screenshots are stale), not a broken consol
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -42,7 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-evidence", action="store_true",
                      help="skip screenshots (faster; the report then has none)")
     run.add_argument("--trace", action="store_true",
-                     help="also save a Playwright trace (trace.zip) in the report folder")
+                     help="also save a Playwright trace (trace.zip) in the report folder; on a "
+                          "console other than the mock with its test API it is refused unless "
+                          "--trace-contains-secrets")
+    run.add_argument("--trace-contains-secrets", action="store_true",
+                     help="accept that the trace of a real console holds the password, the 2SV "
+                          "secret and session cookies; it is then named trace.SENSITIVE.zip")
+    run.add_argument("--unmasked-evidence", action="store_true",
+                     help="keep screenshots as taken, QR code and Recovery Code readable (for "
+                          "debugging the QR reader; only with the embedded mock)")
     run.add_argument("--article", type=Path, default=None,
                      help="help article whose numbering and words index.html and report.md use "
                           "(default fixtures/articles/two-step-verification[.LANG].txt; the "
@@ -93,6 +102,9 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
                         help=f"device to emulate (default {DESKTOP}; e.g. 'Pixel 7', 'iPhone 14',"
                              " 'Desktop Dark', 'Desktop HiDPI 2x')")
     parser.add_argument("--headed", action="store_true", help="show the browser window")
+    parser.add_argument("--allow-plain-http", action="store_true",
+                        help="accept an http:// --base-url that is not on this machine (the "
+                             "password and the 2SV secret then cross the network unencrypted)")
     from e2e.remote import add_browser_options
 
     add_browser_options(parser)
@@ -101,6 +113,10 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from e2e.errors import HarnessError
+    from e2e.target import ALLOW_PLAIN_HTTP_ENV
+
+    if getattr(args, "allow_plain_http", False):
+        os.environ[ALLOW_PLAIN_HTTP_ENV] = "1"
 
     try:
         return COMMANDS[args.command](args)
@@ -134,13 +150,15 @@ def run_command(args: argparse.Namespace) -> int:
     trace = args.report / "trace.zip" if args.trace else None
     with open_session(base_url=args.base_url, lang=args.lang, labels_file=args.labels,
                       device=args.device, headed=args.headed, trace_to=trace,
-                      browser_ws=args.browser_ws, cdp_url=args.cdp) as session:
+                      browser_ws=args.browser_ws, cdp_url=args.cdp,
+                      trace_contains_secrets=args.trace_contains_secrets) as session:
         print_header(session.target.describe(), session.device, session.labels.lang)
         posture = PostureObserver(session.page, session.target.base_url)
         result = run_procedure(session.page, session.target, session.labels,
                                account=new_account(session.target), evidence_dir=evidence,
                                device=session.device, on_step=print_step,
-                               inspect=combine(recorder, posture))
+                               inspect=combine(recorder, posture),
+                               unmasked_evidence=args.unmasked_evidence)
     checks = assess(posture.observations)
     result.posture = [check.to_dict() for check in checks]
     seen = recorder.steps if recorder is not None else {}
@@ -173,6 +191,11 @@ def drift_usage_problem(args: argparse.Namespace) -> str | None:
                 "there")
     if args.article is not None and not args.article.exists():
         return f"no article at {args.article}"
+    if args.unmasked_evidence and args.base_url is not None:
+        return ("--unmasked-evidence keeps live second factors readable in the screenshots: it "
+                "is only allowed with the embedded mock (no --base-url)")
+    if args.unmasked_evidence and args.no_evidence:
+        return "--unmasked-evidence keeps screenshots; it cannot be used with --no-evidence"
     return None
 
 

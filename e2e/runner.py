@@ -219,7 +219,7 @@ def _capture(ctx: Context, step: Step, outcome: StepResult, folder: Path, suffix
         return  # a page that is gone cannot be captured; the error says why the step failed
     (folder / name).write_bytes(png)
     outcome.screenshot = name
-    outcome.masked = [region.to_dict() for region in regions]
+    outcome.masked += [region.to_dict() for region in regions]  # the step's and its failure's
     if step.focus is not None and not suffix:
         outcome.focus_box = page_box(ctx.page, step.focus(ctx).first)
 
@@ -244,6 +244,7 @@ def advance_to(page: Page, target: Target, labels: Labels, account: Credentials,
     """
     ctx = Context(page=page, target=target, labels=labels, account=account,
                   authenticator=authenticator or Authenticator(target))
+    cleanup.track(ctx)  # a finalizer leaves the account as found (see conftest.py)
     for step in PROCEDURE:
         try:
             step.show(ctx)

@@ -7,6 +7,7 @@ message says what to do: the CLI exits with 2 on it, never with a traceback.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -131,10 +132,37 @@ def start_browser(playwright: Playwright, endpoint: BrowserEndpoint | None, *,
                          "or `playwright install chromium`.") from None
 
 
+SENSITIVE_SUFFIX = ".SENSITIVE"
+
+
+def trace_path(target: Target, trace_to: Path, contains_secrets_ok: bool) -> Path:
+    """Where a trace may be written for ``target``, or a ``SetupError`` saying why not.
+
+    A Playwright trace holds DOM snapshots, network bodies and screencast frames: the password,
+    the QR code and its secret, the Recovery Code and every session cookie. It cannot be scrubbed
+    reliably, so only a mock with its test API (throwaway accounts) gets one freely; against
+    anything else the user must accept that it holds secrets, and the file says so in its name.
+    """
+    if target.has_test_api:
+        return trace_to
+    if not contains_secrets_ok:
+        raise SetupError(
+            "refusing to record a Playwright trace of a real console: it would hold the password, "
+            "the 2SV secret (QR code), the Recovery Code and session cookies, readable by anyone "
+            "who opens it. Run without --trace, or add --trace-contains-secrets and keep the file "
+            "out of CI artifacts.")
+    sensitive = trace_to.with_name(trace_to.stem + SENSITIVE_SUFFIX + trace_to.suffix)
+    print(f"warning: the trace {sensitive} holds secrets (password, 2SV secret, Recovery Code, "
+          "session cookies): do not upload or share it; delete it when done.", file=sys.stderr)
+    return sensitive
+
+
 @contextmanager
-def device_page(console: Console, device: str, trace_to: Path | None = None
-                ) -> Iterator[Session]:
+def device_page(console: Console, device: str, trace_to: Path | None = None,
+                trace_contains_secrets: bool = False) -> Iterator[Session]:
     """Open a fresh browser context emulating ``device`` and yield its page."""
+    if trace_to is not None:
+        trace_to = trace_path(console.target, trace_to, trace_contains_secrets)
     options = {**console.devices[device], "locale": browser_locale(console.labels.lang)}
     context = console.browser.new_context(**options)
     context.set_default_timeout(ACTION_TIMEOUT_MS[console.target.moves_clock])
@@ -153,9 +181,11 @@ def device_page(console: Console, device: str, trace_to: Path | None = None
 def open_session(*, base_url: str | None, lang: str = "en", labels_file: Path | None = None,
                  device: str = "Desktop", headed: bool = False,
                  trace_to: Path | None = None, browser_ws: str | None = None,
-                 cdp_url: str | None = None) -> Iterator[Session]:
+                 cdp_url: str | None = None, trace_contains_secrets: bool = False
+                 ) -> Iterator[Session]:
     """Start (or reach) the target, launch Chromium as ``device``, and yield a page."""
     with open_console(base_url=base_url, lang=lang, labels_file=labels_file, devices=(device,),
                       headed=headed, browser_ws=browser_ws, cdp_url=cdp_url
-                      ) as console, device_page(console, device, trace_to) as session:
+                      ) as console, device_page(console, device, trace_to,
+                                                trace_contains_secrets) as session:
         yield session

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from e2e.errors import HarnessError
 from e2e.http import HttpError, request_json, server_date
@@ -34,6 +34,8 @@ STEP_SAFETY_SECONDS = 0.5  # land this far inside the next step, past any Date-h
 USERNAME_ENV, PASSWORD_ENV = "E2E_USERNAME", "E2E_PASSWORD"
 FAULTS_ENV = "E2E_MOCK_FAULTS"
 ACCOUNTS_ENV = "E2E_ACCOUNTS"
+ALLOW_PLAIN_HTTP_ENV = "E2E_ALLOW_PLAIN_HTTP"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class TargetError(HarnessError, RuntimeError):
@@ -315,6 +317,24 @@ def read_accounts(path: Path) -> list[Credentials]:
     return accounts
 
 
+def refuse_plain_http(base_url: str) -> None:
+    """Refuse plain http:// to a console that is not on this machine, unless allowed.
+
+    Over plain http the password, the QR code's secret and the session cookie cross the network
+    readable by anyone on the path. Loopback (a local mock, an SSH tunnel) is fine.
+    """
+    parts = urlsplit(base_url)
+    if parts.scheme != "http" or (parts.hostname or "") in LOOPBACK_HOSTS:
+        return
+    if os.environ.get(ALLOW_PLAIN_HTTP_ENV) == "1":
+        return
+    raise TargetError(
+        f"refusing plain http:// to {parts.hostname}: the password, the 2SV secret and the "
+        "session cookie would cross the network unencrypted. Use https://, tunnel the console "
+        "to 127.0.0.1, or pass --allow-plain-http (pytest: --allow-plain-http; environment: "
+        f"{ALLOW_PLAIN_HTTP_ENV}=1) for a test console on a network you trust.")
+
+
 def connect(base_url: str | None, share: tuple[int, int] = (0, 1)) -> Target:
     """Return the target for ``base_url``: the embedded mock when None, else mock or live.
 
@@ -324,6 +344,7 @@ def connect(base_url: str | None, share: tuple[int, int] = (0, 1)) -> Target:
         return MockTarget.start()
     if not base_url.startswith(("http://", "https://")):
         raise TargetError(f"--base-url must start with http:// or https://, got {base_url!r}")
+    refuse_plain_http(base_url)
     try:
         server_date(base_url)
     except HttpError as error:

@@ -94,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     if app.extensions["mock_console"].faults.enabled():
         print(f"  faults on: {', '.join(app.extensions['mock_console'].faults.enabled())}",
               flush=True)
-    for username, password in seeded:
-        print(f"  account: {username}  password: {password}", flush=True)
+    for username, _password in seeded:  # the password stays in the seed file, never on stdout
+        print(f"  account: {username} (password as in the seed file)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     return 0

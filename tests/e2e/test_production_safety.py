@@ -1,0 +1,140 @@
+"""A run against a console holds nothing that helps anyone sign in, and leaves the account as found.
+
+What a security reviewer would do: make a run fail after 2-Step Verification was turned on, then
+scan every file it wrote (zbar on every picture, inside HTML too; every text for the password,
+the secret in every spelling, the otpauth URI, the Recovery Code and the session cookie), and
+check that the account ended with 2SV off and no session left open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from e2e import cleanup
+from e2e.authenticator import Authenticator
+from e2e.cli import main
+from e2e.labels import load_labels
+from e2e.pages import EnabledPage
+from e2e.process import start_listener
+from e2e.target import READY_LINE, Credentials, MockTarget
+from tests.leaks import find_leaks
+
+SEEDED = Credentials("pool-admin@example.com", "pool-password-for-the-safety-test")
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "e2e", "run", *args], capture_output=True,
+                          text=True, timeout=600, check=False, env=env)
+
+
+@pytest.fixture
+def renamed_disable_link(tmp_path: Path) -> Path:
+    """A label catalogue whose "Disable 2 Step Verification" link has another name, so the run
+    fails once 2SV is on (the Account Information check of step 2.7 looks for it)."""
+    catalogue = json.loads(load_labels("en").source.read_text("utf-8"))
+    catalogue["article"]["disable_link"] = "Switch two-step off"
+    path = tmp_path / "renamed.json"
+    path.write_text(json.dumps(catalogue), "utf-8")
+    return path
+
+
+class SecretsSeen:
+    """The run's secrets, recorded where the harness learns them (independently of the
+    redaction registry, so a secret the harness forgot to register still counts as a leak)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.values: list[str] = []
+        self._wrap(monkeypatch, Authenticator, "add_uri",
+                   lambda uri, entry: [uri, entry.secret])
+        self._wrap(monkeypatch, EnabledPage, "recovery_code", lambda code: [code])
+        self._wrap(monkeypatch, MockTarget, "new_account", lambda account: [account.password])
+        original = cleanup.leave_as_found
+
+        def leave_as_found(ctx: Any) -> Any:
+            self.values += [c["value"] for c in ctx.page.context.cookies()]  # the session ids
+            return original(ctx)
+
+        monkeypatch.setattr(cleanup, "leave_as_found", leave_as_found)
+
+    def _wrap(self, monkeypatch: pytest.MonkeyPatch, owner: type, name: str,
+              secrets: Callable[..., list[str]]) -> None:
+        original = getattr(owner, name)
+
+        def wrapped(this: Any, *args: Any) -> Any:
+            value = original(this, *args)
+            self.values += secrets(*args, value) if args else secrets(value)
+            return value
+
+        monkeypatch.setattr(owner, name, wrapped)
+
+
+@pytest.mark.needs_test_api
+def test_a_run_that_fails_after_turning_on_leaks_nothing_and_turns_2sv_off_again(
+    private_mock: MockTarget, renamed_disable_link: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given a console whose Disable link the harness will not find, and a report folder
+    report = tmp_path / "report"
+    seen = SecretsSeen(monkeypatch)
+
+    # When the procedure runs (as `python -m e2e run` does) and fails after "Turn on"
+    code = main(["run", "--base-url", private_mock.base_url, "--report", str(report),
+                 "--labels", str(renamed_disable_link)])
+    out, err = capsys.readouterr()
+    assert code == 1, out + err
+    data = json.loads((report / "report.json").read_text())
+    statuses = {s["id"]: s["status"] for s in data["steps"]}
+    assert statuses["2.6"] == "passed" and "failed" in statuses.values()
+
+    # Then the account has 2SV off again and the run says so, apart from the steps
+    state = private_mock.account_state(data["account"])
+    assert state["two_step_enabled"] is False, state
+    assert data["cleanup"]["two_step"] == "done" and data["cleanup"]["sign_out"] == "done"
+    assert "2-Step Verification turned off again" in out
+    assert 'classname="cleanup"' in (report / "junit.xml").read_text()
+
+    # and nothing the run wrote or printed holds a readable QR code or a secret
+    assert len(seen.values) >= 5  # URI, secret, Recovery Code, password, session cookie
+    assert find_leaks(report, seen.values) == []
+    assert not [s for s in seen.values if s in out + err]
+    masked = {region["what"] for step in data["steps"] for region in step["masked"]}
+    assert {"QR code", "key", "Recovery Code"} <= masked
+
+
+def test_a_trace_of_a_real_console_is_refused_without_an_explicit_yes(tmp_path: Path) -> None:
+    # Given a console without the test API (the harness treats it as the real one)
+    seed = tmp_path / "accounts.json"
+    seed.write_text(json.dumps([{"username": SEEDED.username, "password": SEEDED.password}]))
+    console = start_listener([sys.executable, "-m", "mock_console", "--host", "127.0.0.1",
+                              "--port", "0", "--db", str(tmp_path / "c.sqlite3"),
+                              "--seed", str(seed)], READY_LINE)
+    try:
+        env = {**os.environ, "E2E_USERNAME": SEEDED.username, "E2E_PASSWORD": SEEDED.password}
+        # When a run asks for a trace without accepting that it holds secrets
+        done = run_cli("--base-url", console.url, "--report", str(tmp_path / "r"), "--trace",
+                       env=env)
+    finally:
+        console.stop()
+        output = console.output()
+    # Then it is refused before anything runs, saying why and what to do
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "refusing to record a Playwright trace" in done.stderr
+    assert "--trace-contains-secrets" in done.stderr
+    assert not list((tmp_path / "r").glob("trace*.zip"))
+    # and the console never printed the seeded password
+    assert SEEDED.username in output and SEEDED.password not in output
+
+
+def test_unmasked_evidence_is_refused_outside_the_embedded_mock(tmp_path: Path) -> None:
+    done = run_cli("--base-url", "https://console.example/", "--unmasked-evidence",
+                   "--report", str(tmp_path))
+    assert done.returncode == 2
+    assert "only allowed with the embedded mock" in done.stderr
