@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
@@ -55,3 +56,12 @@ def _qr_codes(name: str, data: bytes) -> Iterator[None]:
         except (UnidentifiedImageError, OSError):
             continue
         yield from (None for _ in zbar_decode_all(gray))
+
+
+def assert_second_factor_masked(steps: Iterable[Any], folder: Path) -> None:
+    """The QR code and key at 2.5 and the Recovery Code at 2.7 were painted out, and no picture
+    in ``folder`` holds a readable QR code (whatever the device, scale or language)."""
+    masked = {step.id: {region["what"] for region in step.masked} for step in steps}
+    assert {"QR code", "key"} <= masked.get("2.5", set()), masked
+    assert "Recovery Code" in masked.get("2.7", set()), masked
+    assert find_leaks(folder, []) == []

@@ -16,6 +16,7 @@ from e2e.devices import MATRIX, PHONES, context_options
 from e2e.labels import Labels
 from e2e.runner import run_procedure
 from e2e.target import Credentials, Target
+from tests.leaks import assert_second_factor_masked
 
 
 @pytest.fixture(params=MATRIX)
@@ -38,8 +39,10 @@ def test_procedure_passes_on_each_device(page: Page, target: Target, labels: Lab
     result = run_procedure(page, target, labels, account=account, device=device_name,
                            evidence_dir=tmp_path)
 
-    # Then every step passed, and the screenshots have the device's pixel density
+    # Then every step passed, the second factor is painted out of every picture at this scale,
+    # and the screenshots have the device's pixel density
     assert result.passed, result.failure
+    assert_second_factor_masked(result.steps, tmp_path)
     options = context_options({}, device_name) if device_name not in PHONES else None
     if options is not None:
         shot = Image.open(io.BytesIO((tmp_path / "step-1.1.png").read_bytes()))

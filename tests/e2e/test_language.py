@@ -20,6 +20,7 @@ from e2e.pages import AccountInformationPage, HomePage, SignInPage
 from e2e.procedure import step_ids
 from e2e.runner import PASSED, run_procedure
 from e2e.target import Credentials, Target
+from tests.leaks import assert_second_factor_masked
 
 EN = load_labels("en")
 JA = load_labels("ja")
@@ -52,6 +53,7 @@ def test_whole_procedure_passes_in_japanese(
         assert all(step.labels.values()), f"step {step.id}: labels not seen: {step.labels}"
         assert step.screenshot and (tmp_path / step.screenshot).stat().st_size > 0
     assert result.lang == "ja"
+    assert_second_factor_masked(result.steps, tmp_path)  # found by the Japanese labels too
     expect(ja_page.locator("html")).to_have_attribute("lang", "ja")
 
 

@@ -12,17 +12,11 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from e2e import cleanup
-from e2e.authenticator import Authenticator
-from e2e.cli import main
 from e2e.labels import load_labels
-from e2e.pages import EnabledPage
 from e2e.process import start_listener
 from e2e.target import READY_LINE, Credentials, MockTarget
 from tests.leaks import find_leaks
@@ -46,50 +40,20 @@ def renamed_disable_link(tmp_path: Path) -> Path:
     return path
 
 
-class SecretsSeen:
-    """The run's secrets, recorded where the harness learns them (independently of the
-    redaction registry, so a secret the harness forgot to register still counts as a leak)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.values: list[str] = []
-        self._wrap(monkeypatch, Authenticator, "add_uri",
-                   lambda uri, entry: [uri, entry.secret])
-        self._wrap(monkeypatch, EnabledPage, "recovery_code", lambda code: [code])
-        self._wrap(monkeypatch, MockTarget, "new_account", lambda account: [account.password])
-        original = cleanup.leave_as_found
-
-        def leave_as_found(ctx: Any) -> Any:
-            self.values += [c["value"] for c in ctx.page.context.cookies()]  # the session ids
-            return original(ctx)
-
-        monkeypatch.setattr(cleanup, "leave_as_found", leave_as_found)
-
-    def _wrap(self, monkeypatch: pytest.MonkeyPatch, owner: type, name: str,
-              secrets: Callable[..., list[str]]) -> None:
-        original = getattr(owner, name)
-
-        def wrapped(this: Any, *args: Any) -> Any:
-            value = original(this, *args)
-            self.values += secrets(*args, value) if args else secrets(value)
-            return value
-
-        monkeypatch.setattr(owner, name, wrapped)
-
-
 @pytest.mark.needs_test_api
 def test_a_run_that_fails_after_turning_on_leaks_nothing_and_turns_2sv_off_again(
-    private_mock: MockTarget, renamed_disable_link: Path, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    private_mock: MockTarget, renamed_disable_link: Path, tmp_path: Path
 ) -> None:
     # Given a console whose Disable link the harness will not find, and a report folder
-    report = tmp_path / "report"
-    seen = SecretsSeen(monkeypatch)
+    report, seen = tmp_path / "report", tmp_path / "secrets-seen.json"
 
-    # When the procedure runs (as `python -m e2e run` does) and fails after "Turn on"
-    code = main(["run", "--base-url", private_mock.base_url, "--report", str(report),
-                 "--labels", str(renamed_disable_link)])
-    out, err = capsys.readouterr()
-    assert code == 1, out + err
+    # When `python -m e2e run` runs (recording each secret it learns) and fails after "Turn on"
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.secrets_seen", str(seen), "run", "--base-url",
+         private_mock.base_url, "--report", str(report), "--labels", str(renamed_disable_link)],
+        capture_output=True, text=True, timeout=600, check=False)
+    out, err = done.stdout, done.stderr
+    assert done.returncode == 1, out + err
     data = json.loads((report / "report.json").read_text())
     statuses = {s["id"]: s["status"] for s in data["steps"]}
     assert statuses["2.6"] == "passed" and "failed" in statuses.values()
@@ -102,9 +66,10 @@ def test_a_run_that_fails_after_turning_on_leaks_nothing_and_turns_2sv_off_again
     assert 'classname="cleanup"' in (report / "junit.xml").read_text()
 
     # and nothing the run wrote or printed holds a readable QR code or a secret
-    assert len(seen.values) >= 5  # URI, secret, Recovery Code, password, session cookie
-    assert find_leaks(report, seen.values) == []
-    assert not [s for s in seen.values if s in out + err]
+    secrets = json.loads(seen.read_text())
+    assert len(secrets) >= 5  # URI, secret, Recovery Code, password, session cookie
+    assert find_leaks(report, secrets) == []
+    assert not [secret for secret in secrets if secret in out + err]
     masked = {region["what"] for step in data["steps"] for region in step["masked"]}
     assert {"QR code", "key", "Recovery Code"} <= masked
 
