@@ -1,5 +1,8 @@
-"""No flakes at time boundaries: the procedure passes wherever in a 30 s step it starts, and
-whatever the runner's own clock says, because codes are computed at the console's time."""
+"""No flakes at time boundaries, in the browser: the procedure passes at the first second of a
+step, the one before the last and the last (where a code is about to expire and the harness must
+take the next step's), and when the runner's clock is a minute off, because codes are computed at
+the console's time. Every one of the 30 seconds, and both skews, are swept without a browser in
+``tests/unit/test_time_boundaries.py`` through the same Authenticator."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from e2e.runner import run_procedure
 from e2e.target import MockTarget
 
 PERIOD = 30
+BROWSER_SECONDS = (0, PERIOD - 2, PERIOD - 1)  # the first second, the boundary, the last
 
 
 @pytest.fixture
@@ -25,7 +29,7 @@ def clock_mock(private_mock: MockTarget) -> Iterator[MockTarget]:
 
 
 @pytest.mark.needs_test_api
-@pytest.mark.parametrize("second", range(PERIOD))
+@pytest.mark.parametrize("second", BROWSER_SECONDS)
 def test_procedure_passes_started_at_every_second_of_a_step(
     page: Page, clock_mock: MockTarget, labels: Labels, second: int
 ) -> None:
@@ -39,7 +43,7 @@ def test_procedure_passes_started_at_every_second_of_a_step(
 
 
 @pytest.mark.needs_test_api
-@pytest.mark.parametrize("skew", [-60, +60], ids=["console-60s-behind", "console-60s-ahead"])
+@pytest.mark.parametrize("skew", [-60], ids=["console-60s-behind"])
 def test_procedure_passes_when_runner_and_console_clocks_disagree(
     page: Page, clock_mock: MockTarget, labels: Labels, skew: int
 ) -> None:
