@@ -110,12 +110,13 @@ class MockTarget(Target):
         """Start ``python -m mock_console --test-api`` on 127.0.0.1 and a free port.
 
         Faults named in ``E2E_MOCK_FAULTS`` (``name`` or ``name=JSON``, separated by ``;``) are
-        switched on from the start: that is how the self-test breaks every embedded mock.
+        switched on from the start: that is how the self-test breaks every embedded mock. Its
+        accounts are throwaway ones it makes up, so it hashes passwords with the cheap setting.
         """
         faults = [f"--fault={spec.strip()}"
                   for spec in os.environ.get(FAULTS_ENV, "").split(";") if spec.strip()]
         process, base_url, workdir = start_mock_console(
-            ["--test-api", *faults, *(extra_args or [])], db)
+            ["--test-api", "--password-hashing", "fast", *faults, *(extra_args or [])], db)
         return cls(base_url, process, workdir)
 
     @classmethod

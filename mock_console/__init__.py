@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 from werkzeug.wrappers import Response
 
+from mock_console import hashing
 from mock_console.accounts import Services
 from mock_console.clock import Clock
 from mock_console.faults import Faults
@@ -44,7 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(test_config or {})
     store = Store(app.config["DATABASE"])
     clock = app.config.get("CLOCK") or Clock()
-    services = Services(store=store, clock=clock, faults=Faults())
+    services = Services(store=store, clock=clock, faults=Faults(),
+                        password_hashing=app.config.get("PASSWORD_HASHING", hashing.SCRYPT))
     app.extensions["mock_console"] = services
     app.config.setdefault("SECRET_KEY", None)
     app.secret_key = app.config["SECRET_KEY"] or _persistent_secret_key(store)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from mock_console import hashing
 from mock_console.faults import FaultParamsError, UnknownFault, parse_fault_spec
 
 READY_PREFIX = "mock console serving on "
@@ -35,6 +36,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="start with a fault switched on (repeatable), e.g. no_lockout or "
                              "'rename_label={\"from\": \"Change\", \"to\": \"Edit\"}'")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--password-hashing", choices=sorted(hashing.METHODS),
+                        default=hashing.SCRYPT,
+                        help="how passwords and Recovery Codes are hashed: scrypt at full cost "
+                             "(default), or 'fast' for a throwaway mock whose accounts are all "
+                             "made up (what the harness's embedded mock uses)")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be between 0 and 65535, got {args.port}")
@@ -70,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from mock_console import create_app
 
-    config: dict[str, object] = {"TEST_API": args.test_api}
+    config: dict[str, object] = {"TEST_API": args.test_api,
+                                 "PASSWORD_HASHING": args.password_hashing}
     if args.db is not None:
         config["DATABASE"] = str(args.db)
     try:
@@ -91,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     api = "on" if args.test_api else "off"
     print(f"{READY_PREFIX}http://{args.host}:{port}/ (test API {api}; "
           f"database {app.config['DATABASE']})", flush=True)
+    print(f"  password hashing: {hashing.DESCRIPTIONS[args.password_hashing]}", flush=True)
     if app.extensions["mock_console"].faults.enabled():
         print(f"  faults on: {', '.join(app.extensions['mock_console'].faults.enabled())}",
               flush=True)

@@ -11,9 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
-from mock_console import recovery, totp
+from mock_console import hashing, recovery, totp
 from mock_console.clock import Clock
 from mock_console.errors import InputError
 from mock_console.faults import Faults
@@ -56,6 +54,7 @@ class Services:
     store: Store
     clock: Clock
     faults: Faults
+    password_hashing: str = hashing.SCRYPT  # mock_console.hashing: scrypt, or fast for tests
 
     @property
     def policy(self) -> Policy:
@@ -116,7 +115,7 @@ def create(
     password = password or secrets.token_urlsafe(12)
     # Hash before the transaction: scrypt takes ~0.1 s, and the write lock would stall
     # every other request (even a page view saves its session) for that long.
-    password_hash = generate_password_hash(password)
+    password_hash = hashing.hash_secret(password, svc.password_hashing)
     with _transaction(svc) as db:
         db.execute(
             "INSERT INTO accounts (username, password_hash, created_at) VALUES (?, ?, ?)",
@@ -130,14 +129,13 @@ def authenticate(svc: Services, username: str, password: str) -> Account:
     account = load(svc.store.read(), username) if len(username) <= 256 else None
     if account is None or len(password) > 1024:
         # Hash anyway so a missing account takes as long as a wrong password.
-        check_password_hash(_DUMMY_HASH, password[:1024])
+        hashing.matches(hashing.dummy_hash(svc.password_hashing), password[:1024])
         raise Refused("signin_failed")
-    if not check_password_hash(account.password_hash, password):
+    if not hashing.matches(account.password_hash, password):
         raise Refused("signin_failed")
     return account
 
 
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
 
 
 def signed_in(svc: Services, username: str, how: str) -> None:
@@ -194,7 +192,7 @@ def enable(svc: Services, username: str, raw_code: str) -> str | None:
         db.execute("DELETE FROM recovery_codes WHERE username = ?", (username,))
         if not policy.issue_recovery_code:
             return None
-        return _issue_recovery_code(db, username)
+        return _issue_recovery_code(svc, db, username)
 
 
 def verify_sign_in_code(svc: Services, username: str, raw_code: str) -> None:
@@ -233,7 +231,7 @@ def use_recovery_code(svc: Services, username: str, raw_code: str) -> str:
         if not svc.policy.recovery_single_use:
             return recovery.new_recovery_code()
         db.execute("UPDATE recovery_codes SET used_at = ? WHERE id = ?", (now, match["id"]))
-        return _issue_recovery_code(db, username)
+        return _issue_recovery_code(svc, db, username)
 
 
 def disable(svc: Services, username: str) -> None:
@@ -272,11 +270,11 @@ def _require(db: sqlite3.Connection, username: str) -> Account:
     return account
 
 
-def _issue_recovery_code(db: sqlite3.Connection, username: str) -> str:
+def _issue_recovery_code(svc: Services, db: sqlite3.Connection, username: str) -> str:
     code = recovery.new_recovery_code()
     db.execute(
         "INSERT INTO recovery_codes (username, code_hash) VALUES (?, ?)",
-        (username, recovery.hash_recovery_code(code)),
+        (username, recovery.hash_recovery_code(code, svc.password_hashing)),
     )
     return code
 

@@ -10,8 +10,7 @@ import base64
 import re
 import secrets
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
+from mock_console import hashing
 from mock_console.errors import InputError
 
 RECOVERY_BYTES = 10  # 80 bits
@@ -41,11 +40,11 @@ def normalise_recovery_code(raw: str) -> str:
     return compact
 
 
-def hash_recovery_code(code: str) -> str:
+def hash_recovery_code(code: str, setting: str = hashing.SCRYPT) -> str:
     """Hash a (normalised) Recovery Code for storage."""
-    return generate_password_hash(normalise_recovery_code(code))
+    return hashing.hash_secret(normalise_recovery_code(code), setting)
 
 
 def recovery_code_matches(stored_hash: str, normalised: str) -> bool:
     """Tell whether a normalised Recovery Code matches its stored hash."""
-    return check_password_hash(stored_hash, normalised)
+    return hashing.matches(stored_hash, normalised)

@@ -8,7 +8,6 @@ what the console holds through its test API and, where the API does not say, its
 from __future__ import annotations
 
 import base64
-import functools
 import io
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -22,10 +21,9 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug import security
 from werkzeug.test import TestResponse
 
-from mock_console import accounts, create_app, recovery
+from mock_console import create_app, hashing
 from mock_console.clock import Clock
 
 PERIOD = 30
@@ -33,7 +31,6 @@ STEP_START = 1_700_000_010.0  # the first second of TOTP step 56_666_667 (a mult
 T0 = STEP_START + 15  # the console's time when a test starts: the middle of a step
 # The same algorithm and code paths as werkzeug's default (scrypt:32768:8:1) at 1/32 of its cost:
 # ~3 ms instead of ~100 ms per password or Recovery Code, which the suite does hundreds of times.
-CHEAP_SCRYPT = "scrypt:1024:8:1"
 
 SIGNIN = "/signin"
 SIGNIN_CODE = "/signin/code"
@@ -510,25 +507,20 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def production_hashing() -> None:
-    """Ask for werkzeug's full-cost scrypt in this test (see ``cheap_hashing``)."""
+    """Ask for werkzeug's full-cost scrypt in this test (see ``password_hashing``)."""
 
 
 @pytest.fixture
-def cheap_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash new passwords and Recovery Codes with cheap scrypt parameters, unless the test asks
-    for ``production_hashing``. Checking reads the parameters from the stored hash."""
-    if "production_hashing" in request.fixturenames:
-        return
-    cheap = functools.partial(security.generate_password_hash, method=CHEAP_SCRYPT)
-    monkeypatch.setattr(accounts, "generate_password_hash", cheap)
-    monkeypatch.setattr(recovery, "generate_password_hash", cheap)
+def password_hashing(request: pytest.FixtureRequest) -> str:
+    """The console's cheap hashing setting, unless the test asks for ``production_hashing``."""
+    return hashing.SCRYPT if "production_hashing" in request.fixturenames else hashing.FAST
 
 
 @pytest.fixture
-def app(db_path: Path, clock: Clock, cheap_hashing: None) -> Flask:
+def app(db_path: Path, clock: Clock, password_hashing: str) -> Flask:
     """A console with its test API on, a fresh database and the fixed clock."""
     return create_app({"DATABASE": str(db_path), "TEST_API": True, "TESTING": True,
-                       "CLOCK": clock})
+                       "CLOCK": clock, "PASSWORD_HASHING": password_hashing})
 
 
 @pytest.fixture

@@ -692,3 +692,19 @@ def test_audit_events_for_each_security_action(console, clock) -> None:
     assert events[0]["at"] == events[1]["at"] == clock.now() - 2 * 30 - 301
     assert events[-1]["at"] == clock.now()
     assert all(set(e) >= {"type", "at"} for e in events)
+
+
+def test_the_fast_hashing_setting_is_cheap_scrypt_and_both_kinds_verify(console) -> None:
+    # Given the unit tests' console, which uses the 'fast' setting of throwaway mocks
+    console.enabled_account()
+    conn = console.db()
+    try:
+        (password_hash,) = conn.execute("SELECT password_hash FROM accounts").fetchone()
+    finally:
+        conn.close()
+    # Then its hashes are scrypt with n=1024, and a full-cost hash still verifies under it
+    assert password_hash.startswith("scrypt:1024:8:1$")
+    from mock_console import hashing
+
+    assert hashing.matches(hashing.hash_secret("pw", hashing.SCRYPT), "pw")
+    assert not hashing.matches(hashing.hash_secret("pw", hashing.FAST), "other")
