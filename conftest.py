@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,6 +122,34 @@ def refuse_secret_artifacts(config: pytest.Config, target: Target) -> None:
                     "the Recovery Code and session cookies, and cannot be scrubbed. Drop them, or "
                     "add --artifacts-contain-secrets and keep test-results/ out of CI artifacts.",
                     returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+CHECKOUT = Path(__file__).resolve().parent
+GUARDED = ("reports", "fixtures")  # the user's last report; the data the tests read
+
+
+def _listing() -> dict[str, tuple[int, int]]:
+    """Every file under the guarded folders of the checkout, with its mtime and size."""
+    files = {}
+    for name in GUARDED:
+        for path in (CHECKOUT / name).rglob("*"):
+            if path.is_file():
+                stat = path.stat()
+                files[str(path.relative_to(CHECKOUT))] = (stat.st_mtime_ns, stat.st_size)
+    return files
+
+
+@pytest.fixture(autouse=True)
+def _checkout_untouched() -> Iterator[None]:
+    """Fail a test that writes into the checkout's reports/ or fixtures/: tests write only under
+    their own tmp folders (a run without --report would replace the user's last report)."""
+    before = _listing()
+    yield
+    after = _listing()
+    touched = sorted(name for name in before.keys() | after.keys()
+                     if before.get(name) != after.get(name))
+    assert not touched, (f"this test wrote into the checkout: {', '.join(touched[:5])}; "
+                         "give the harness a folder under tmp_path (--report, evidence_dir)")
 
 
 @pytest.fixture(autouse=True)

@@ -144,14 +144,14 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_SETUP
     article = run_article(args.article, args.lang)
     evidence = None if args.no_evidence else args.report
-    if evidence is not None:
-        clear_report_folder(args.report)
     recorder = EvidenceRecorder(args.report) if evidence is not None else None
     trace = args.report / "trace.zip" if args.trace else None
     with open_session(base_url=args.base_url, lang=args.lang, labels_file=args.labels,
                       device=args.device, headed=args.headed, trace_to=trace,
                       browser_ws=args.browser_ws, cdp_url=args.cdp,
                       trace_contains_secrets=args.trace_contains_secrets) as session:
+        if evidence is not None:  # only now: a typo in an option must not cost the last report
+            clear_report_folder(args.report)
         print_header(session.target.describe(), session.device, session.labels.lang)
         posture = PostureObserver(session.page, session.target.base_url)
         result = run_procedure(session.page, session.target, session.labels,

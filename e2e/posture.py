@@ -65,6 +65,7 @@ class Observations:
     responses: list[Observed] = field(default_factory=list)
     session_fingerprints: dict[str, str] = field(default_factory=dict)  # screen -> salted hash
     clock_skew_seconds: float | None = None  # console time minus the runner's time
+    clock_moved_by_harness: bool = False  # a mock whose clock the harness moves: not comparable
     secret_bits: int | None = None
     otpauth_warnings: list[str] | None = None
     other_session_survived: bool | None = None  # a session opened before turning 2SV on
@@ -143,7 +144,9 @@ class PostureObserver:
                 Observed(url, status, kind, headers, cookies, screen))
         self._pending.clear()
         self.observations.session_fingerprints.setdefault(screen, self._fingerprint())
-        if self.observations.clock_skew_seconds is None:
+        if ctx.target.moves_clock:
+            self.observations.clock_moved_by_harness = True
+        elif self.observations.clock_skew_seconds is None:
             self.observations.clock_skew_seconds = ctx.target.now() - time.time()
         self._note_secret(ctx)
 
@@ -197,7 +200,7 @@ def assess(obs: Observations) -> list[PostureCheck]:
         _flag("reauth", "Turning 2SV off asks to re-authenticate", obs.reauth_before_turn_off,
               "turning 2SV off asked for the password or a code",
               "turning 2SV off asked for neither the password nor a code", "ASVS 5 §7.5.1"),
-        _clock(obs.clock_skew_seconds),
+        _clock(obs.clock_skew_seconds, obs.clock_moved_by_harness),
         _secret(obs.secret_bits),
         _otpauth(obs.otpauth_warnings),
     ]
@@ -334,8 +337,11 @@ def _flag(check_id: str, title: str, value: bool | None, when_true: str, when_fa
                         when_true if value else when_false, ref)
 
 
-def _clock(skew: float | None) -> PostureCheck:
+def _clock(skew: float | None, moved_by_harness: bool = False) -> PostureCheck:
     title, ref = "The console's clock agrees with the runner's", "RFC 6238 §6"
+    if moved_by_harness:
+        return PostureCheck("clock", title, UNKNOWN, "a mock whose clock the harness moves through "
+                            "its test API: its time is not the product's", ref)
     if skew is None:
         return PostureCheck("clock", title, UNKNOWN, "the console's time was not read", ref)
     status = PASS if abs(skew) <= MAX_CLOCK_SKEW_SECONDS else FAIL

@@ -36,12 +36,13 @@ def test_report_md_mirrors_the_article_numbering_and_its_pictures_exist(report: 
     text = (report / "report.md").read_text("utf-8")
     lines = text.splitlines()
 
-    # The article's title and numbered sections, in order, then the console's security posture
+    # The article's title and numbered sections, in order, then how the run left the account and
+    # the console's security posture
     assert lines[0] == f"# {article.title}"
     assert [line for line in lines if line.startswith("## ")] == [
         "## 1. Accessing the HENNGE Cloud Protection Admin Console",
         "## 2. Enabling 2 Step Verification", "## 3. Disable the 2 Step Verification",
-        "## Security posture of the console"]
+        "## Cleanup: the account left as found", "## Security posture of the console"]
     # Each step in the article's own words, then (after its app steps or note) its picture
     for step in article.main_steps:
         at = lines.index(f"**{step.id}.** {step.text}")

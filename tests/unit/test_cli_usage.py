@@ -6,18 +6,24 @@ test process whose browser fixtures already run an event loop).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from e2e.cli import EXIT_SETUP
 
+ROOT = Path(__file__).resolve().parents[2]
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m e2e`` with ``args``."""
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m e2e`` with ``args`` in ``cwd`` (the test's tmp folder: a default report
+    folder lands there, never in the checkout)."""
     return subprocess.run([sys.executable, "-m", "e2e", *args], capture_output=True, text=True,
-                          timeout=120, check=False)
+                          timeout=120, check=False, cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 @pytest.mark.parametrize(("args", "says"), [
@@ -27,14 +33,27 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     (["run", "--base-url", "ftp://console.example"], "must start with http"),
     (["doc-check", "no-such-article.txt"], "cannot read the article"),
 ])
-def test_setup_errors_exit_2_with_advice(args: list[str], says: str) -> None:
-    done = run_cli(*args)
+def test_setup_errors_exit_2_with_advice(args: list[str], says: str, tmp_path: Path) -> None:
+    done = run_cli(*args, cwd=tmp_path)
     assert done.returncode == EXIT_SETUP, done.stdout + done.stderr
     assert says in done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_unknown_command_is_a_usage_error() -> None:
-    done = run_cli("bogus")
+def test_a_setup_error_leaves_the_last_good_report_alone(tmp_path: Path) -> None:
+    # Given the report of an earlier run
+    report = tmp_path / "latest"
+    report.mkdir()
+    (report / "step-1.1.png").write_bytes(b"earlier run")
+    # When a run with a typo in its console URL stops before reaching the console
+    done = run_cli("run", "--base-url", "http://127.0.0.1:9", "--report", str(report),
+                   cwd=tmp_path)
+    # Then it says so, and the earlier report's screenshots are still there
+    assert done.returncode == EXIT_SETUP, done.stdout + done.stderr
+    assert (report / "step-1.1.png").read_bytes() == b"earlier run"
+
+
+def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
+    done = run_cli("bogus", cwd=tmp_path)
     assert done.returncode == EXIT_SETUP
     assert "invalid choice" in done.stderr

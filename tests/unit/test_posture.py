@@ -157,3 +157,10 @@ def test_set_cookie_flags_are_read_and_values_dropped() -> None:
 def test_the_summary_names_the_failed_checks() -> None:
     obs = careful(**{"x-content-type-options": None})
     assert summary(assess(obs)) == "posture: 13 pass, 1 fail, 0 unknown (failed: nosniff)"
+
+
+def test_a_clock_the_harness_moves_is_not_judged() -> None:
+    obs = careful()
+    obs.clock_skew_seconds, obs.clock_moved_by_harness = None, True
+    check = by_id(obs)["clock"]
+    assert check.status == UNKNOWN and "moves" in check.evidence
