@@ -34,9 +34,10 @@ from e2e.pages import (
     TurnOnPage,
     TwoStepStatusPage,
 )
+from e2e.rules import broken
+from e2e.secret_lint import secret_problems
 from e2e.target import Credentials, MockTarget, Target
 
-MIN_SECRET_BITS = 160  # RFC 4226 R6
 RECOVERY_CODE_MIN_CHARS = 13  # 64 bits of Base32 need 13 characters
 
 
@@ -232,8 +233,8 @@ def check_2_5(ctx: Context) -> None:
     require(entry.account == ctx.account.username,
             f"the QR code is for account {entry.account!r}, not the signed-in "
             f"{ctx.account.username!r}")
-    require(entry.secret_bits >= MIN_SECRET_BITS,
-            f"the secret has {entry.secret_bits} bits; RFC 4226 asks for {MIN_SECRET_BITS}")
+    problems = secret_problems(entry.secret_bytes, entry.account)
+    require(not problems, broken("secret", "; ".join(problems)))
     require(ctx.notes["text_key"] == entry.secret,
             "the key printed for apps that cannot scan differs from the secret in the QR code: "
             "users who type it get codes the console refuses")

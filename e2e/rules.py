@@ -16,7 +16,8 @@ RULES: dict[str, tuple[str, str]] = {
                 "the article, step 2.6"),
     "throttling": ("5 wrong codes lock code entry for a while, across sessions",
                    "NIST SP 800-63B §5.2.2; RFC 4226 §7.3"),
-    "secret": ("160-bit secret, Base32 without padding", "RFC 4226 R6"),
+    "secret": ("a random secret of at least 128 bits (the mock: 160), fresh at each enrolment, "
+               "never shared between accounts", "RFC 4226 R6; NIST SP 800-63B §5.1.5.1"),
     "key_uri": ("the Key URI is well formed and the QR secret equals the key shown as text",
                 "Key URI format"),
     "recovery": ("the Recovery Code is single use, replaced after use, void after turning off",

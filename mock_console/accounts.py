@@ -150,7 +150,9 @@ def begin_setup(svc: Services, username: str) -> str:
         account = _require(db, username)
         if account.pending_secret:
             return account.pending_secret
-        secret = totp.new_secret()
+        policy = svc.policy
+        secret = (totp.new_secret(policy.secret_bytes) if policy.fresh_secret_per_enrolment
+                  else totp.derived_secret(username, policy.secret_bytes))
         db.execute("UPDATE accounts SET pending_secret = ? WHERE username = ?", (secret, username))
         return secret
 

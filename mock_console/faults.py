@@ -75,6 +75,10 @@ FAULTS: tuple[Fault, ...] = (
     Fault("weak_security_headers", "the pages may be cached, framed and sniffed, and run inline "
           "script (no Cache-Control: no-store, X-Frame-Options, nosniff or CSP)",
           _set(security_headers=False)),
+    Fault("short_secret", "the secret issued at 'Set up' has 80 bits, not 160",
+          _set(secret_bytes=10)),
+    Fault("repeated_secret", "every enrolment of an account gets the same secret (derived from "
+          "the account's name), not a fresh random one", _set(fresh_secret_per_enrolment=False)),
     Fault("rename_label", "a label of the article is renamed (params: {'from': ..., 'to': ...})",
           _rename, frozenset({"from", "to"})),
 )

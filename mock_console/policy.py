@@ -27,6 +27,10 @@ class Policy:
     max_failures: int | None = 5  # wrong codes in a row before a lock; None never locks
     lock_seconds: int = 300
 
+    # -- the secret (RFC 4226 R6) -----------------------------------------------------------------
+    secret_bytes: int = 20  # 160 bits
+    fresh_secret_per_enrolment: bool = True  # else derived from the account: the same every time
+
     # -- turning on (the article, 2.5-2.7) -------------------------------------------------------
     persist_enable: bool = True  # "Turn on" saves what it says it saved
     text_key_matches_qr: bool = True  # the key printed under the QR code is the QR's secret

@@ -30,6 +30,9 @@ def _error(status: int, message: str) -> Response:
     return response
 
 
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 @bp.before_request
 def loopback_only() -> Response | None:
     """Refuse the test API to any client that is not on this machine."""
@@ -39,6 +42,17 @@ def loopback_only() -> Response | None:
         loopback = False
     if not loopback:
         return _error(403, "the test API answers only clients on loopback (127.0.0.1 or ::1)")
+    # A page on another site can make a loopback browser send requests here (DNS rebinding gives
+    # it a foreign Host; a form post gives it a foreign Origin): refuse both.
+    host = (request.host or "").rsplit(":", 1)[0].strip("[]").lower()
+    if host not in LOOPBACK_NAMES:
+        return _error(403, f"the test API answers only a loopback Host (127.0.0.1, localhost or "
+                           f"::1), not {host!r}")
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return _error(403, "the test API refuses cross-site requests")
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        return _error(403, f"the test API refuses requests from another origin ({origin})")
     return None
 
 

@@ -7,6 +7,7 @@ accept full-width, Arabic-Indic and superscript digits; a console must not).
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -25,9 +26,15 @@ class CodeFormatError(InputError):
     """The submitted text is not a 6-digit code."""
 
 
-def new_secret() -> str:
-    """Return a fresh 160-bit secret as Base32 without padding."""
-    return base64.b32encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii").rstrip("=")
+def new_secret(nbytes: int = SECRET_BYTES) -> str:
+    """Return a fresh random secret (160 bits by default) as Base32 without padding."""
+    return base64.b32encode(secrets.token_bytes(nbytes)).decode("ascii").rstrip("=")
+
+
+def derived_secret(username: str, nbytes: int = SECRET_BYTES) -> str:
+    """A secret computed from the account's name: what a broken console (a fault) issues."""
+    digest = hashlib.sha256(username.encode()).digest()[:nbytes]
+    return base64.b32encode(digest).decode("ascii").rstrip("=")
 
 
 def normalise_code(raw: str) -> str:

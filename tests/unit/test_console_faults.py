@@ -281,6 +281,27 @@ def test_weak_security_headers_drops_no_store_framing_nosniff_and_csp(console) -
     assert not {"X-Frame-Options", "X-Content-Type-Options", "Content-Security-Policy"} & set(weak)
 
 
+def test_short_secret_issues_80_bits(console) -> None:
+    console.faults(enable=["short_secret"])
+    console.signed_in_account()
+    assert len(console.start_setup()) == 16  # 10 bytes in Base32, no padding
+
+
+def test_repeated_secret_gives_an_account_the_same_secret_at_every_enrolment(console) -> None:
+    console.faults(enable=["repeated_secret"])
+    console.signed_in_account()
+    first = console.start_setup()
+    console.secret = first
+    response = console.turn_on(console.code())
+    assert response.status_code == 302, response.status
+    console.next_step()
+    console.turn_off()
+    assert console.start_setup() == first
+    other = console.other_browser()
+    other.signed_in_account()
+    assert other.start_setup() != first  # still one per account
+
+
 def test_every_fault_switch_is_off_on_a_new_console(console) -> None:
     assert console.client.get("/__test__/faults").json["enabled"] == []
 

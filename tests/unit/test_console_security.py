@@ -708,3 +708,39 @@ def test_the_fast_hashing_setting_is_cheap_scrypt_and_both_kinds_verify(console)
 
     assert hashing.matches(hashing.hash_secret("pw", hashing.SCRYPT), "pw")
     assert not hashing.matches(hashing.hash_secret("pw", hashing.FAST), "other")
+
+
+@pytest.mark.parametrize("path", ["/%5Cevil.example/x", "//evil.example/x", "/%2F%2Fevil.example",
+                                  "/\\\\evil.example/x", "/%09/evil.example"])
+def test_no_page_links_or_posts_off_the_console_from_a_hostile_path(console, path: str) -> None:
+    # Given a visitor sent to a path built to leave the console (ASVS 5 §5.1.5: open redirect)
+    page = console.open(path)
+    assert page.status == 404
+    # Then every form and link on the error page stays on the console, as a same-origin path
+    targets = [form.attrs.get("action", "") for form in page.root.find_all("form")]
+    targets += [a.attrs.get("href", "") for a in page.root.find_all("a")]
+    for target in (t for t in targets if not t.startswith("#")):  # in-page anchors stay put
+        assert target.startswith("/") and not target.startswith(("//", "/\\")), target
+        assert "evil" not in target, target
+
+
+@pytest.mark.parametrize(("headers", "says"), [
+    ({"Host": "rebound.evil.example"}, "loopback Host"),
+    ({"Origin": "https://evil.example"}, "another origin"),
+    ({"Sec-Fetch-Site": "cross-site"}, "cross-site"),
+])
+def test_the_test_api_refuses_a_foreign_host_and_cross_site_requests(
+    console, headers: dict[str, str], says: str
+) -> None:
+    # Given a loopback browser that another site drives (DNS rebinding, a cross-site form post)
+    before = console.client.get("/__test__/clock").json["now"]
+    response = console.client.post("/__test__/clock", json={"advance": 600}, headers=headers)
+    # Then the test API refuses, saying why, and nothing changed
+    assert response.status_code == 403 and says in response.json["error"]
+    assert console.client.get("/__test__/clock").json["now"] == before
+
+
+def test_the_test_api_answers_its_own_loopback_origin(console) -> None:
+    response = console.client.get("/__test__/clock", headers={"Origin": "http://localhost",
+                                                               "Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 200

@@ -26,7 +26,7 @@ FAULTS = {
     "qr_secret_mismatch", "no_recovery_code", "no_lockout", "recovery_code_reusable",
     "disable_keeps_challenge", "skip_turn_off_confirmation", "no_csrf_check",
     "wrong_confirmation_message", "enable_without_code", "status_not_updated", "clock_skew",
-    "rename_label", "weak_security_headers",
+    "rename_label", "weak_security_headers", "short_secret", "repeated_secret",
 }
 
 
