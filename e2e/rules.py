@@ -30,6 +30,8 @@ RULES: dict[str, tuple[str, str]] = {
     "disabled_outcome": ("after turning 2SV off, sign-in asks no code", "the article, 3.5"),
     "audit": ("every enable, disable, failed code, replay, lockout, recovery use is audited",
               "ASVS 4 §2.5.5"),
+    "other_sessions": ("turning 2SV on or off ends the account's other sessions",
+                       "ASVS 5 §7.4.3"),
     "headers": ("pages showing the QR, key or Recovery Code are not cached; no page can be "
                 "framed, sniffed or run inline script; session cookies keep their flags",
                 "ASVS 5 §3.3, §3.4, §14.3.2"),

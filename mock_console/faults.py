@@ -79,6 +79,8 @@ FAULTS: tuple[Fault, ...] = (
           _set(secret_bytes=10)),
     Fault("repeated_secret", "every enrolment of an account gets the same secret (derived from "
           "the account's name), not a fresh random one", _set(fresh_secret_per_enrolment=False)),
+    Fault("keep_other_sessions", "turning 2SV on or off leaves the account's other sessions "
+          "signed in", _set(end_other_sessions_on_change=False)),
     Fault("rename_label", "a label of the article is renamed (params: {'from': ..., 'to': ...})",
           _rename, frozenset({"from", "to"})),
 )

@@ -45,6 +45,7 @@ class Policy:
 
     # -- requests and screens ------------------------------------------------------------------
     csrf_check: bool = True  # ASVS 4 §4.2.2
+    end_other_sessions_on_change: bool = True  # turning 2SV on/off signs out other browsers
     security_headers: bool = True  # no-store, no framing, nosniff, CSP (ASVS 5 §3.4, §14.3.2)
     status_reflects_change: bool = True  # Account Information shows the current status
     correct_confirmation_messages: bool = True

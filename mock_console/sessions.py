@@ -100,3 +100,13 @@ def rotate_session() -> None:
     if not isinstance(session, ServerSession):  # Flask's proxy answers for the session behind it
         raise RuntimeError("the console's SQLite session interface is not installed on this app")
     session.rotate()
+
+
+def end_other_sessions(store: Store, username: str) -> int:
+    """End every session of ``username`` but this request's (ASVS 5 §7.4.3: a factor changed, so
+    a browser signed in before the change, perhaps someone else's, must sign in again)."""
+    keep = session.sid if isinstance(session, ServerSession) else ""
+    with store.transaction() as db:
+        ended = db.execute("DELETE FROM sessions WHERE json_extract(data, '$.user') = ? "
+                           "AND id != ?", (username, keep))
+    return ended.rowcount

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from mock_console import accounts
 from mock_console.errors import InputError
+from mock_console.sessions import end_other_sessions
 from mock_console.web import (
     current_user,
     login_required,
@@ -84,6 +85,12 @@ def _setup_context(username: str, secret: str) -> dict[str, Any]:
     }
 
 
+def _factor_changed(username: str) -> None:
+    """2SV went on or off: the account's other browsers must sign in again."""
+    if services().policy.end_other_sessions_on_change:
+        end_other_sessions(services().store, username)
+
+
 @bp.route("/enable", methods=["POST"])
 @login_required
 def enable() -> Response:
@@ -97,6 +104,7 @@ def enable() -> Response:
             return refused_page("turn_on.html", error)
         return refused_page("setup.html", error, **_setup_context(fresh.username,
                                                                    fresh.pending_secret))
+    _factor_changed(account.username)
     confirmation = url_for("two_step.enabled")
     return seal_for_next_page(redirect(confirmation), "enabled_recovery_code", code or "",
                               confirmation)
@@ -122,6 +130,7 @@ def turn_off() -> Response | tuple[str, int]:
     if request.method == "GET":
         return page("turn_off.html")
     accounts.disable(services(), current_user() or "")
+    _factor_changed(current_user() or "")
     session["just_disabled"] = True
     return redirect(url_for("two_step.disabled"))
 

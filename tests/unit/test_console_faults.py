@@ -302,6 +302,16 @@ def test_repeated_secret_gives_an_account_the_same_secret_at_every_enrolment(con
     assert other.start_setup() != first  # still one per account
 
 
+def test_keep_other_sessions_leaves_a_second_browser_signed_in(console) -> None:
+    console.faults(enable=["keep_other_sessions"])
+    console.signed_in_account()
+    other = console.other_browser()
+    other.sign_in()
+    console.secret = console.start_setup()
+    console.turn_on(console.code())
+    assert other.client.get(console.HOME).status_code == 200  # still signed in
+
+
 def test_every_fault_switch_is_off_on_a_new_console(console) -> None:
     assert console.client.get("/__test__/faults").json["enabled"] == []
 

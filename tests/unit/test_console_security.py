@@ -744,3 +744,24 @@ def test_the_test_api_answers_its_own_loopback_origin(console) -> None:
     response = console.client.get("/__test__/clock", headers={"Origin": "http://localhost",
                                                                "Sec-Fetch-Site": "same-origin"})
     assert response.status_code == 200
+
+
+def test_turning_2sv_on_or_off_signs_out_the_accounts_other_browsers(console) -> None:
+    # Given an account signed in in two browsers
+    console.signed_in_account()
+    other = console.other_browser()
+    assert other.sign_in().location == console.HOME
+    # When one of them turns 2SV on, Then the other must sign in again; this one stays in
+    console.secret = console.start_setup()
+    assert console.turn_on(console.code()).location == console.ENABLED
+    assert other.client.get(console.HOME).status_code == 302
+    assert console.client.get(console.HOME).status_code == 200
+    # and likewise when it turns 2SV off (the other browser signed in again, with a code)
+    console.next_step()
+    other.secret = console.secret
+    other.to_code_page()
+    assert other.enter_code(other.code()).location == console.HOME
+    console.next_step()
+    console.turn_off()
+    assert other.client.get(console.HOME).status_code == 302
+    assert console.client.get(console.HOME).status_code == 200
