@@ -26,9 +26,14 @@ ARTICLES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 DEFAULT_DOC_CHECK_REPORT = Path("reports/doc-check")
 
 
+def program_name(script: str, module_form: str) -> str:
+    """How the user called us, for usage lines: the installed script's name, or ``python -m``."""
+    return script if Path(sys.argv[0]).name == script else module_form
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m e2e",
+        prog=program_name("e2e-2sv", "python -m e2e"),
         description="Browser test harness for the 2-Step Verification settings of the HENNGE "
                     "Cloud Protection Admin Console, following its help article step by step.",
     )

@@ -11,11 +11,12 @@ import argparse
 import html
 import json
 import re
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from e2e.devices import MATRIX
+from e2e.devices import DESKTOP, MATRIX
 from e2e.redaction import safe_print, write_text
 from e2e.report import write_report
 from e2e.runner import PASSED, RunResult, StepResult, run_procedure
@@ -149,7 +150,8 @@ def add_matrix_parser(commands: argparse._SubParsersAction,
                     "Pixel 7, iPhone 14, all in Chromium). Exit 0 when every device passed.")
     add_target_options(matrix)
     matrix.add_argument("--devices", default=None,
-                        help=f"comma-separated device names (default: {', '.join(MATRIX)})")
+                        help=f"comma-separated device names (default: {', '.join(MATRIX)}; "
+                             "--device NAME runs that one device)")
     matrix.add_argument("--report", type=Path, default=DEFAULT_MATRIX_REPORT,
                         help=f"folder for matrix.html/json and one report per device "
                              f"(default {DEFAULT_MATRIX_REPORT})")
@@ -160,7 +162,11 @@ def matrix_command(args: argparse.Namespace) -> int:
     """Run the matrix, print progress and the table, write the reports."""
     from e2e.session import open_console
 
-    devices = parse_devices(args.devices)
+    if args.devices is not None and args.device != DESKTOP:
+        safe_print("error: give either --devices LIST or --device NAME, not both", file=sys.stderr)
+        return 2
+    # --device (shared with `run`) is honoured: a matrix of that one device
+    devices = parse_devices(args.devices) if args.device == DESKTOP else [args.device]
 
     def progress(device: str, step: StepResult) -> None:
         if step.status != PASSED:

@@ -18,7 +18,8 @@ READY_PREFIX = "mock console serving on "
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m mock_console",
+        prog="mock-console" if Path(sys.argv[0]).name == "mock-console"
+        else "python -m mock_console",
         description="Serve the mock HENNGE Cloud Protection Admin Console.",
     )
     parser.add_argument("--host", default="127.0.0.1",

@@ -57,3 +57,19 @@ def test_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
     done = run_cli("bogus", cwd=tmp_path)
     assert done.returncode == EXIT_SETUP
     assert "invalid choice" in done.stderr
+
+
+def test_matrix_refuses_device_and_devices_together(tmp_path: Path) -> None:
+    done = run_cli("matrix", "--device", "Pixel 7", "--devices", "Desktop,iPhone 14",
+                   cwd=tmp_path)
+    assert done.returncode == EXIT_SETUP
+    assert "either --devices LIST or --device NAME" in done.stderr
+
+
+def test_the_installed_scripts_name_themselves_in_their_usage(tmp_path: Path) -> None:
+    bin_dir = Path(sys.executable).parent
+    for script, prog in (("e2e-2sv", "usage: e2e-2sv"), ("mock-console", "usage: mock-console")):
+        done = subprocess.run([str(bin_dir / script), "--help"], capture_output=True,
+                              text=True, timeout=60, check=False, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(prog), done.stdout[:80]
