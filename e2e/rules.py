@@ -30,6 +30,8 @@ RULES: dict[str, tuple[str, str]] = {
     "disabled_outcome": ("after turning 2SV off, sign-in asks no code", "the article, 3.5"),
     "audit": ("every enable, disable, failed code, replay, lockout, recovery use is audited",
               "ASVS 4 §2.5.5"),
+    "password_throttling": ("wrong passwords are throttled per account and per client, each "
+                            "audited", "NIST SP 800-63B §5.2.2; ASVS 5 §6.3"),
     "other_sessions": ("turning 2SV on or off ends the account's other sessions",
                        "ASVS 5 §7.4.3"),
     "headers": ("pages showing the QR, key or Recovery Code are not cached; no page can be "

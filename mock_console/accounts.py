@@ -6,6 +6,8 @@ transaction, so concurrent requests for one account see each other's effects in 
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -124,16 +126,66 @@ def create(
     return username, password
 
 
-def authenticate(svc: Services, username: str, password: str) -> Account:
-    """Check a username and password; raise Refused with one message for either being wrong."""
+def authenticate(svc: Services, username: str, password: str, client: str = "") -> Account:
+    """Check a username and password; raise Refused with one message for either being wrong.
+
+    Password guessing is throttled (NIST SP 800-63B §5.2.2): after ``max_password_failures``
+    wrong passwords for an account, or ``max_client_password_failures`` from one client, within
+    the window, sign-in pauses; every wrong password and every refusal is an audit event.
+    """
+    name, now, policy = username[:256], svc.clock.now(), svc.policy
+    if policy.max_password_failures is not None:
+        wait = _password_pause(svc, name, client, now)
+        if wait > 0:
+            with _transaction(svc) as db:
+                record(db, name, "password_throttled", now, client)
+            raise Refused("signin_throttled", minutes=max(1, math.ceil(wait / 60)))
     account = load(svc.store.read(), username) if len(username) <= 256 else None
     if account is None or len(password) > 1024:
         # Hash anyway so a missing account takes as long as a wrong password.
         hashing.matches(hashing.dummy_hash(svc.password_hashing), password[:1024])
-        raise Refused("signin_failed")
-    if not hashing.matches(account.password_hash, password):
-        raise Refused("signin_failed")
-    return account
+        _password_rejected(svc, name, client, now)
+    elif not hashing.matches(account.password_hash, password):
+        _password_rejected(svc, name, client, now)
+    else:
+        return account
+    raise Refused("signin_failed")
+
+
+def _password_rejected(svc: Services, name: str, client: str, now: float) -> None:
+    if svc.policy.max_password_failures is not None:  # audited along with the throttling
+        with _transaction(svc) as db:
+            record(db, name, "password_rejected", now, client)
+
+
+def _is_loopback(client: str) -> bool:
+    try:
+        return not client or ipaddress.ip_address(client).is_loopback
+    except ValueError:
+        return False
+
+
+def _password_pause(svc: Services, name: str, client: str, now: float) -> float:
+    """Seconds sign-in stays paused for this account or client (0: not paused)."""
+    policy, db = svc.policy, svc.store.read()
+    since = now - policy.password_window_seconds
+    last_success = db.execute("SELECT MAX(at) FROM events WHERE username = ? AND "
+                              "type = 'signed_in'", (name,)).fetchone()[0] or 0.0
+    for where, args, limit in (
+        ("username = ? AND at > ?", (name, max(since, last_success)),
+         policy.max_password_failures or 0),
+        ("detail = ? AND at > ?", (client, since), policy.max_client_password_failures),
+    ):
+        if where.startswith("detail") and _is_loopback(client):
+            continue  # every local browser (a test suite's too) shares loopback: not one client
+        failures = [row[0] for row in db.execute(
+            f"SELECT at FROM events WHERE type = 'password_rejected' AND {where} "
+            "ORDER BY at DESC", args)]
+        if limit and len(failures) >= limit:
+            wait = failures[0] + policy.password_pause_seconds - now
+            if wait > 0:
+                return wait
+    return 0.0
 
 
 

@@ -58,7 +58,8 @@ def signin() -> Response | tuple[str, int]:
     if not username or not password:
         return refused_page("signin.html", InputError("signin_missing"), username=username)
     try:
-        account = accounts.authenticate(services(), username, password)
+        account = accounts.authenticate(services(), username, password,
+                                        client=request.remote_addr or "")
     except Refused as refused:
         return refused_page("signin.html", refused, username=username)
     if not account.challenged_at_sign_in:

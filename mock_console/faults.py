@@ -81,6 +81,8 @@ FAULTS: tuple[Fault, ...] = (
           "the account's name), not a fresh random one", _set(fresh_secret_per_enrolment=False)),
     Fault("keep_other_sessions", "turning 2SV on or off leaves the account's other sessions "
           "signed in", _set(end_other_sessions_on_change=False)),
+    Fault("no_password_throttling", "wrong passwords are never throttled and leave no audit "
+          "event", _set(max_password_failures=None)),
     Fault("rename_label", "a label of the article is renamed (params: {'from': ..., 'to': ...})",
           _rename, frozenset({"from", "to"})),
 )

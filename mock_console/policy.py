@@ -26,6 +26,10 @@ class Policy:
     # -- throttling (NIST SP 800-63B §5.2.2) ----------------------------------------------------
     max_failures: int | None = 5  # wrong codes in a row before a lock; None never locks
     lock_seconds: int = 300
+    max_password_failures: int | None = 10  # wrong passwords for an account before a pause
+    max_client_password_failures: int = 50  # wrong passwords from one client, any accounts
+    password_window_seconds: int = 900  # failures older than this (or a success) count no more
+    password_pause_seconds: int = 300
 
     # -- the secret (RFC 4226 R6) -----------------------------------------------------------------
     secret_bytes: int = 20  # 160 bits

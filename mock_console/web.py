@@ -53,7 +53,8 @@ def single_field(name: str) -> str:
 
 def refusal_status(error: InputError) -> int:
     """Pick the HTTP status for refused input: 429 while locked, 422 otherwise."""
-    return 429 if isinstance(error, Refused) and error.key.startswith("locked") else 422
+    paused = error.key.startswith("locked") or error.key == "signin_throttled"
+    return 429 if isinstance(error, Refused) and paused else 422
 
 
 def refusal_message(error: InputError) -> str:
@@ -70,7 +71,7 @@ def refused_page(template: str, error: InputError, **context: Any) -> Response:
     """Render a form again with the refusal message and a matching status."""
     body = render_template(template, error=refusal_message(error), **context)
     response = current_app.make_response((body, refusal_status(error)))
-    if isinstance(error, Refused) and error.key == "locked":
+    if isinstance(error, Refused) and error.key in ("locked", "signin_throttled"):
         response.headers["Retry-After"] = str(int(error.params["minutes"]) * 60)
     return response
 

@@ -312,6 +312,15 @@ def test_keep_other_sessions_leaves_a_second_browser_signed_in(console) -> None:
     assert other.client.get(console.HOME).status_code == 200  # still signed in
 
 
+def test_no_password_throttling_lets_guessing_go_on_unaudited(console) -> None:
+    console.faults(enable=["no_password_throttling"])
+    console.new_account()
+    for _ in range(15):
+        assert console.sign_in(password="wrong-guess").status_code == 422
+    assert console.sign_in().location == console.HOME
+    assert "password_rejected" not in console.events()
+
+
 def test_every_fault_switch_is_off_on_a_new_console(console) -> None:
     assert console.client.get("/__test__/faults").json["enabled"] == []
 

@@ -81,7 +81,7 @@ def test_wrong_password_is_refused_with_one_message_for_either_field(console) ->
     unknown = console.read(console.sign_in(username="nobody@example.com"))
     assert unknown.alert == page.alert
     assert page.root.find("input", id="username").attrs["value"] == console.username
-    assert console.events() == []
+    assert console.events() == ["password_rejected"]  # audited (NIST SP 800-63B §5.2.2)
 
 
 def test_sign_in_with_2sv_on_asks_for_the_code_with_the_article_label(console) -> None:

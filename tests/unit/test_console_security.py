@@ -765,3 +765,35 @@ def test_turning_2sv_on_or_off_signs_out_the_accounts_other_browsers(console) ->
     console.turn_off()
     assert other.client.get(console.HOME).status_code == 302
     assert console.client.get(console.HOME).status_code == 200
+
+
+def test_password_guessing_is_paused_per_account_and_audited(console) -> None:
+    # Given an account, When ten wrong passwords are tried
+    console.new_account()
+    for _ in range(10):
+        response = console.sign_in(password="wrong-guess")
+        assert response.status_code == 422
+    # Then even the right password is refused for a while, saying so, with Retry-After
+    paused = console.sign_in()
+    assert paused.status_code == 429 and int(paused.headers["Retry-After"]) > 0
+    assert "Sign-in is paused" in console.read(paused).alert
+    events = console.events()
+    assert events.count("password_rejected") == 10 and "password_throttled" in events
+    # and after the pause the right password works again, and a success resets the count
+    console.advance(301)
+    assert console.sign_in().location == console.HOME
+
+
+def test_password_guessing_from_one_client_across_accounts_is_paused(console) -> None:
+    # Given fifty wrong passwords from one client on the network, over many (unknown) accounts
+    console.client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    for n in range(50):
+        assert console.sign_in(f"nobody-{n}@example.com", "guess").status_code == 422
+    # Then that client is paused, even for a real account with its right password
+    console.client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
+    console.new_account()  # (the test API answers loopback only)
+    console.client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert console.sign_in().status_code == 429
+    # while loopback, which every local browser shares, is paused per account only
+    console.client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
+    assert console.sign_in().location == console.HOME

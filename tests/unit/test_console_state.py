@@ -27,7 +27,7 @@ FAULTS = {
     "disable_keeps_challenge", "skip_turn_off_confirmation", "no_csrf_check",
     "wrong_confirmation_message", "enable_without_code", "status_not_updated", "clock_skew",
     "rename_label", "weak_security_headers", "short_secret", "repeated_secret",
-    "keep_other_sessions",
+    "keep_other_sessions", "no_password_throttling",
 }
 
 
