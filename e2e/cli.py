@@ -16,9 +16,7 @@ from pathlib import Path
 
 from e2e.article import Article, ArticleError, read_article
 from e2e.devices import DESKTOP
-from e2e.http import HttpError
 from e2e.redaction import safe_print
-from e2e.target import Credentials, Target, TargetError
 
 EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_DRIFT, EXIT_POSTURE = 0, 1, 2, 3, 4
 DEFAULT_REPORT = Path("reports/latest")
@@ -139,9 +137,9 @@ def run_command(args: argparse.Namespace) -> int:
     from e2e.capture import EvidenceRecorder
     from e2e.posture import FAIL, PostureObserver, assess, summary
     from e2e.progress import print_header, print_step, print_summary
-    from e2e.report import write_report
+    from e2e.report import clear_report_folder, write_report
     from e2e.runner import combine, run_procedure
-    from e2e.session import open_session
+    from e2e.session import new_account, open_session
 
     problem = drift_usage_problem(args)
     if problem:
@@ -227,7 +225,7 @@ def doc_check_command(args: argparse.Namespace) -> int:
     from e2e.doccheck import run_doc_check
     from e2e.doccheck_report import print_report, write_outputs
     from e2e.progress import print_step
-    from e2e.session import open_session
+    from e2e.session import new_account, open_session
 
     try:
         article = read_article(args.article)
@@ -247,22 +245,6 @@ def doc_check_command(args: argparse.Namespace) -> int:
     json_path, html_path = write_outputs(check, args.report)
     print(f"report: {html_path} and {json_path.name}")
     return check.exit_code
-
-
-def new_account(target: Target) -> Credentials:
-    """Get the account to run with, turning "cannot" into a setup error."""
-    from e2e.session import SetupError
-
-    try:
-        return target.new_account()
-    except (TargetError, HttpError) as error:
-        raise SetupError(str(error)) from None
-
-
-def clear_report_folder(folder: Path) -> None:
-    """Remove the previous run's screenshots so a report never mixes two runs."""
-    for old in folder.glob("step-*.png"):
-        old.unlink()
 
 
 def matrix_command(args: argparse.Namespace) -> int:

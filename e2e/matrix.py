@@ -77,8 +77,8 @@ def run_matrix(console: object, devices: Sequence[str], report: Path, evidence: 
                on_step: Callable[[str, StepResult], None] | None = None) -> MatrixResult:
     """Run the procedure once per device against ``console`` (an ``e2e.session.Console``)."""
     from e2e.capture import EvidenceRecorder
-    from e2e.cli import clear_report_folder, new_account
-    from e2e.session import Console, device_page
+    from e2e.report import clear_report_folder
+    from e2e.session import Console, device_page, new_account
 
     assert isinstance(console, Console)
     result = MatrixResult()

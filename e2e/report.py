@@ -34,6 +34,12 @@ STYLE = (Path(__file__).parent / "report.css").read_text("utf-8")
 MAX_EMBEDDED_WIDTH = 1600  # device px; a HiDPI full page is scaled down in the HTML (not on disk)
 
 
+def clear_report_folder(folder: Path) -> None:
+    """Remove the previous run's screenshots so a report never mixes two runs."""
+    for old in folder.glob("step-*.png"):
+        old.unlink()
+
+
 def write_report(result: RunResult, folder: Path, *,
                  evidence: dict[str, StepEvidence] | None = None,
                  drift: DriftReport | None = None, article: Article | None = None) -> Path:

@@ -29,7 +29,7 @@ from e2e.remote import (
     connect_browser,
     probe,
 )
-from e2e.target import Target, TargetError, connect
+from e2e.target import Credentials, Target, TargetError, connect
 
 # The browser's locale per label language: Chromium sends it as Accept-Language, and a console
 # that picks its language from that header (as the mock does) then shows the labels' language.
@@ -189,3 +189,11 @@ def open_session(*, base_url: str | None, lang: str = "en", labels_file: Path | 
                       ) as console, device_page(console, device, trace_to,
                                                 trace_contains_secrets) as session:
         yield session
+
+
+def new_account(target: Target) -> Credentials:
+    """Get the account to run with, turning "cannot" into a setup error."""
+    try:
+        return target.new_account()
+    except (TargetError, HttpError) as error:
+        raise SetupError(str(error)) from None
