@@ -24,7 +24,7 @@ test: deps system  ## run every test (unit and browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 selftest: deps system  ## run the suite clean and once per injected console fault; all must be caught
-	$(PY) -m e2e selftest $(SELFTEST_ARGS)
+	$(PY) -m e2e selftest --tests tests/e2e $(SELFTEST_ARGS)
 
 doc-check: deps system  ## check every string the help article quotes at its step (reports/doc-check)
 	$(PY) -m e2e doc-check fixtures/articles/two-step-verification.txt

@@ -22,6 +22,10 @@ from pathlib import Path
 
 from e2e.target import FAULTS_ENV, MockTarget
 
+# Names the security rules (or "procedure") whose tests a --quick run tries first; read by the
+# suite's tests/e2e/conftest.py, which keeps only the tests marked with one of them.
+ONLY_RULES_ENV = "E2E_ONLY_RULES"
+
 DEFAULT_SELFTEST_REPORT = Path("reports/selftest")
 # Faults that need parameters get a representative one.
 FAULT_SPECS = {"rename_label": 'rename_label={"from": "Change", "to": "Edit"}'}
@@ -50,6 +54,7 @@ class SuiteRun:
     seconds: float
     exit_code: int
     outcomes: list[CaseOutcome] = field(default_factory=list)
+    only: tuple[str, ...] = ()  # the rules the run was narrowed to (a --quick first try)
 
     @property
     def failures(self) -> list[CaseOutcome]:
@@ -80,29 +85,65 @@ def read_junit(path: Path) -> list[CaseOutcome]:
     return outcomes
 
 
-def run_suite(fault: str | None, report: Path, workers: int, extra: list[str]) -> SuiteRun:
-    """Run the selftest-marked tests with ``fault`` on in every embedded mock."""
+def run_suite(fault: str | None, report: Path, workers: int, extra: list[str],
+              only: tuple[str, ...] = (), paths: tuple[str, ...] = ()) -> SuiteRun:
+    """Run the selftest-marked tests with ``fault`` on in every embedded mock.
+
+    With ``only``, just the tests marked with one of those rules (or ``procedure``) run; finding
+    none is then an empty run, not an error.
+    """
     junit = report / f"{fault or 'clean'}.xml"
-    env = {k: v for k, v in os.environ.items() if k != FAULTS_ENV}
+    junit.unlink(missing_ok=True)  # a narrowed run that collects nothing must not read the last
+    env = {k: v for k, v in os.environ.items() if k not in (FAULTS_ENV, ONLY_RULES_ENV)}
     if fault is not None:
         env[FAULTS_ENV] = FAULT_SPECS.get(fault, fault)
+    if only:
+        env[ONLY_RULES_ENV] = ",".join(only)
     command = [sys.executable, "-m", "pytest", "-m", "selftest", "-p", "no:cacheprovider",
-               "-q", "--tb=no", "-rN", f"--junitxml={junit}", *extra]
+               "-q", "--tb=no", "-rN", f"--junitxml={junit}", *extra, *paths]
     if workers > 1:
         command += ["-n", str(workers)]
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    run = SuiteRun(fault, time.perf_counter() - started, done.returncode, read_junit(junit))
-    if not run.outcomes:
+    run = SuiteRun(fault, time.perf_counter() - started, done.returncode, read_junit(junit), only)
+    if not run.outcomes and not only:
         raise RuntimeError(f"the suite ran no tests (exit {done.returncode}):\n"
                            f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
     return run
 
 
-def fault_catalogue() -> dict[str, str]:
-    """Read the fault switches and their one-line documentation from a fresh mock."""
+def fault_catalogue() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Read the fault switches from a fresh mock: each one's documentation, and the rules whose
+    tests should catch it (a hint for --quick; a mock without hints gets none)."""
     with MockTarget.start() as mock:
-        return dict(mock.faults()["available"])
+        listing = mock.faults()
+    hints = {name: tuple(rules) for name, rules in listing.get("caught_by", {}).items()}
+    return dict(listing["available"]), hints
+
+
+def run_fault(fault: str, report: Path, workers: int, quick: bool,
+              hint: tuple[str, ...], paths: tuple[str, ...] = ()) -> SuiteRun:
+    """Run the suite with ``fault`` on until it is judged.
+
+    --quick first runs only the tests of the rules the fault is declared to break and stops at
+    the first failure (in one process: those few tests do not repay starting workers); if that
+    does not catch it (a stale hint, or none), the whole suite runs (still stopping early), and
+    if its first failure names no step or rule, every test runs.
+    """
+    spent = 0.0
+    if quick and hint:
+        narrowed = run_suite(fault, report, 1, ["--maxfail=1"], only=hint, paths=paths)
+        if narrowed.caught:
+            return narrowed
+        spent += narrowed.seconds
+    stop_early = ["--maxfail=1"] if quick else []
+    run = run_suite(fault, report, workers, stop_early, paths=paths)
+    if stop_early and run.failures and not run.caught:
+        # The first failure named no step or rule: look at every test before judging.
+        spent += run.seconds
+        run = run_suite(fault, report, workers, [], paths=paths)
+    run.seconds += spent
+    return run
 
 
 def verdict(clean: SuiteRun, runs: list[SuiteRun]) -> bool:
@@ -135,6 +176,7 @@ def write_selftest_report(clean: SuiteRun, runs: list[SuiteRun], docs: dict[str,
             "doc": docs.get(run.fault or "", "no fault"),
             "caught": run.caught if run.fault else None,
             "seconds": round(run.seconds, 1),
+            "only": list(run.only),
             "tests": {o.test: {"status": o.status, "named": o.named, "message": o.message[:500]}
                       for o in run.outcomes if o.status != "passed"},
         }
@@ -159,8 +201,13 @@ def add_selftest_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("-n", "--workers", type=int, default=2,
                         help="pytest-xdist workers per suite run (default 2)")
     parser.add_argument("--quick", action="store_true",
-                        help="stop each fault's run at its first failing test (proves every "
-                             "fault is caught; the table then shows only that test)")
+                        help="stop each fault's run at its first failing test, trying first "
+                             "only the tests of the rules the fault is declared to break "
+                             "(proves every fault is caught; the table then shows only that "
+                             "test)")
+    parser.add_argument("--tests", nargs="+", default=[], metavar="PATH",
+                        help="where the suite's selftest-marked tests are (default: pytest's "
+                             "testpaths); naming their folder saves collecting the others")
     parser.add_argument("--report", type=Path, default=DEFAULT_SELFTEST_REPORT,
                         help=f"folder for selftest.json and JUnit files "
                              f"(default {DEFAULT_SELFTEST_REPORT})")
@@ -170,7 +217,7 @@ def selftest_command(args: argparse.Namespace) -> int:
     """Run the self-test and print the fault table."""
     from e2e.session import SetupError
 
-    docs = fault_catalogue()
+    docs, hints = fault_catalogue()
     faults = [f.strip() for f in args.faults.split(",")] if args.faults else sorted(docs)
     unknown = [f for f in faults if f not in docs]
     if unknown:
@@ -178,20 +225,22 @@ def selftest_command(args: argparse.Namespace) -> int:
     args.report.mkdir(parents=True, exist_ok=True)
     print(f"self-test: the suite clean, then with each of {len(faults)} faults on")
     try:
-        clean = run_suite(None, args.report, args.workers, [])
+        paths = tuple(args.tests)
+        clean = run_suite(None, args.report, args.workers, [], paths=paths)
         print(f"  clean: {len(clean.failures)} failing of {len(clean.outcomes)} "
               f"({clean.seconds:.0f} s)", flush=True)
         runs = []
-        stop_early = ["--maxfail=1"] if args.quick else []
         for fault in faults:
-            run = run_suite(fault, args.report, args.workers, stop_early)
-            if stop_early and run.failures and not run.caught:
-                # The first failure named no step or rule: look at every test before judging.
-                run = run_suite(fault, args.report, args.workers, [])
+            hint = hints.get(fault, ())
+            run = run_fault(fault, args.report, args.workers, args.quick, hint, paths)
             runs.append(run)
             named = sum(o.named for o in run.outcomes)
+            where = f", tests of {'/'.join(run.only)}" if run.only else ""
+            stale = (f"; not by the tests of {'/'.join(hint)} it is declared to break: update "
+                     "its caught_by" if args.quick and hint and not run.only else "")
             print(f"  {fault}: {'caught' if run.caught else 'NOT CAUGHT'} by {named} "
-                  f"{'test' if named == 1 else 'tests'} ({run.seconds:.0f} s)", flush=True)
+                  f"{'test' if named == 1 else 'tests'}{where} ({run.seconds:.0f} s){stale}",
+                  flush=True)
     except RuntimeError as error:
         raise SetupError(str(error)) from None
     print(format_table(clean, runs, docs))

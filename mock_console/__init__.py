@@ -28,6 +28,9 @@ ERROR_KEYS = {400: "error_bad_request", 404: "error_not_found", 405: "error_meth
               413: "error_too_large"}
 
 
+STATIC_MAX_AGE_SECONDS = 3600
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the console. Config: DATABASE (path), TEST_API (bool), CLOCK (a Clock)."""
     app = Flask(__name__, instance_relative_config=True)
@@ -41,6 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,  # the session's own lifetime bounds the token
         WTF_CSRF_CHECK_DEFAULT=False,  # checked in a hook below, so a fault can switch it off
+        # The stylesheet and script hold no secret and change only with a release: let the
+        # browser keep them instead of asking again at every page (pages stay no-store).
+        SEND_FILE_MAX_AGE_DEFAULT=STATIC_MAX_AGE_SECONDS,
     )
     app.config.update(test_config or {})
     store = Store(app.config["DATABASE"])

@@ -17,6 +17,7 @@ from typing import Any
 from mock_console.policy import STRICT, Policy
 
 TOTP_PERIOD = 30
+PROCEDURE = "procedure"  # the article's whole procedure (tests marked ``procedure``)
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Fault:
     name: str
     description: str
     breaks: Callable[[Policy, dict[str, Any]], Policy]
+    # The security rules (docs/security.md) whose tests should fail, or PROCEDURE for the
+    # article's own steps: selftest --quick runs those tests first (a hint, never a verdict).
+    caught_by: tuple[str, ...] = ()
     params: frozenset[str] = frozenset()  # parameters it must be switched on with
 
 
@@ -41,54 +45,58 @@ def _rename(policy: Policy, params: dict[str, Any]) -> Policy:
 
 FAULTS: tuple[Fault, ...] = (
     Fault("accept_any_code", "any well-formed 6-digit code turns 2SV on and signs in",
-          _set(verify_codes=False)),
+          _set(verify_codes=False), ("pending", "enabled_outcome")),
     Fault("allow_replay", "a code whose time step was already used is accepted again",
-          _set(replay_protection=False)),
+          _set(replay_protection=False), ("replay",)),
     Fault("allow_code_from_two_steps_ago",
-          "the window also accepts codes from T-2 (60-90 s old)", _set(steps_behind=2)),
+          "the window also accepts codes from T-2 (60-90 s old)", _set(steps_behind=2),
+          ("window",)),
     Fault("forget_enable", "'Turn on' says 2SV is on, but the account stays off",
-          _set(persist_enable=False)),
+          _set(persist_enable=False), ("enabled_outcome", PROCEDURE)),
     Fault("qr_secret_mismatch", "the key shown as text differs from the secret in the QR code",
-          _set(text_key_matches_qr=False)),
+          _set(text_key_matches_qr=False), (PROCEDURE,)),
     Fault("no_recovery_code", "no Recovery Code is shown after turning 2SV on",
-          _set(issue_recovery_code=False)),
-    Fault("no_lockout", "wrong codes are never throttled", _set(max_failures=None)),
+          _set(issue_recovery_code=False), ("recovery", PROCEDURE)),
+    Fault("no_lockout", "wrong codes are never throttled", _set(max_failures=None),
+          ("throttling",)),
     Fault("recovery_code_reusable", "a Recovery Code signs in more than once",
-          _set(recovery_single_use=False)),
+          _set(recovery_single_use=False), ("recovery",)),
     Fault("disable_keeps_challenge",
           "'Turn off' says 2SV is off, but sign-in still asks for a code",
-          _set(disable_clears_secret=False)),
+          _set(disable_clears_secret=False), (PROCEDURE,)),
     Fault("skip_turn_off_confirmation",
           "the status page's 'Turn off' disables at once, no confirmation",
-          _set(confirm_turn_off=False)),
+          _set(confirm_turn_off=False), ("turn_off_confirmation",)),
     Fault("no_csrf_check", "state-changing forms are accepted without a valid CSRF token",
-          _set(csrf_check=False)),
+          _set(csrf_check=False), ("csrf",)),
     Fault("wrong_confirmation_message", "the confirmation pages show the wrong message",
-          _set(correct_confirmation_messages=False)),
+          _set(correct_confirmation_messages=False), (PROCEDURE,)),
     Fault("enable_without_code", "'Turn on' turns 2SV on whatever is typed, even nothing",
-          _set(require_code_to_enable=False)),
+          _set(require_code_to_enable=False), ("pending",)),
     Fault("status_not_updated",
           "Account Information keeps showing the status from before the change",
-          _set(status_reflects_change=False)),
+          _set(status_reflects_change=False), (PROCEDURE,)),
     Fault("clock_skew", "the console verifies codes with a clock two steps (60 s) ahead of its "
-          "Date", _set(verification_skew_seconds=2 * TOTP_PERIOD)),
+          "Date", _set(verification_skew_seconds=2 * TOTP_PERIOD), ("window", PROCEDURE)),
     Fault("weak_security_headers", "the pages may be cached, framed and sniffed, and run inline "
           "script (no Cache-Control: no-store, X-Frame-Options, nosniff or CSP)",
-          _set(security_headers=False)),
+          _set(security_headers=False), ("headers",)),
     Fault("short_secret", "the secret issued at 'Set up' has 80 bits, not 160",
-          _set(secret_bytes=10)),
+          _set(secret_bytes=10), ("secret", PROCEDURE)),
     Fault("repeated_secret", "every enrolment of an account gets the same secret (derived from "
-          "the account's name), not a fresh random one", _set(fresh_secret_per_enrolment=False)),
+          "the account's name), not a fresh random one", _set(fresh_secret_per_enrolment=False),
+          ("secret",)),
     Fault("keep_other_sessions", "turning 2SV on or off leaves the account's other sessions "
-          "signed in", _set(end_other_sessions_on_change=False)),
+          "signed in", _set(end_other_sessions_on_change=False), ("other_sessions",)),
     Fault("no_password_throttling", "wrong passwords are never throttled and leave no audit "
-          "event", _set(max_password_failures=None)),
+          "event", _set(max_password_failures=None), ("password_throttling",)),
     Fault("rename_label", "a label of the article is renamed (params: {'from': ..., 'to': ...})",
-          _rename, frozenset({"from", "to"})),
+          _rename, (PROCEDURE,), frozenset({"from", "to"})),
 )
 
 BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}
 CATALOGUE: dict[str, str] = {fault.name: fault.description for fault in FAULTS}
+CAUGHT_BY: dict[str, list[str]] = {fault.name: list(fault.caught_by) for fault in FAULTS}
 
 
 class UnknownFault(KeyError):

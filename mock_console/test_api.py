@@ -16,7 +16,14 @@ from flask import Blueprint, abort, jsonify, request
 from werkzeug.wrappers import Response
 
 from mock_console import accounts
-from mock_console.faults import CATALOGUE, FaultParamsError, UnknownFault, check_params, fault
+from mock_console.faults import (
+    CATALOGUE,
+    CAUGHT_BY,
+    FaultParamsError,
+    UnknownFault,
+    check_params,
+    fault,
+)
 from mock_console.web import services
 
 bp = Blueprint("test_api", __name__, url_prefix="/__test__")
@@ -154,5 +161,5 @@ def faults() -> Response:
             switches.disable(str(name))
         for name, params in params_of.items():
             switches.enable(name, params)
-    return jsonify({"available": CATALOGUE, "enabled": switches.enabled()})
+    return jsonify({"available": CATALOGUE, "caught_by": CAUGHT_BY, "enabled": switches.enabled()})
 

@@ -12,10 +12,15 @@ other workers' pending sign-ins and lockouts. Those are marked ``own_console`` a
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from e2e.authenticator import Authenticator
+from e2e.selftest import ONLY_RULES_ENV
 from e2e.target import Credentials, MockTarget, Target
+
+PROCEDURE_MARKER = "procedure"  # the article's whole procedure; catches any step's regression
 
 
 @pytest.fixture
@@ -43,3 +48,24 @@ def account(console: Target) -> Credentials:
 def authenticator(console: Target) -> Authenticator:
     """This test's own virtual authenticator app, reading the clock of the console it drives."""
     return Authenticator(console)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep only the tests of the rules named in ``E2E_ONLY_RULES`` when it is set.
+
+    ``selftest --quick`` sets it to the rules a fault is declared to break (``procedure`` for
+    the article's whole procedure), so the test that should catch the fault runs first instead
+    of after the whole suite; the self-test falls back to every test when these miss it.
+    """
+    wanted = {name for name in os.environ.get(ONLY_RULES_ENV, "").split(",") if name}
+    if not wanted:
+        return
+    kept, dropped = [], []
+    for item in items:
+        rules = {str(marker.args[0]) for marker in item.iter_markers("rule")}
+        if item.get_closest_marker(PROCEDURE_MARKER):
+            rules.add(PROCEDURE_MARKER)
+        (kept if rules & wanted else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -14,6 +14,7 @@ from e2e.target import Credentials, MockTarget, Target
 
 
 @pytest.mark.selftest
+@pytest.mark.procedure
 def test_whole_procedure_turns_two_step_verification_on_and_off(
     page: Page, target: Target, labels: Labels, account: Credentials, tmp_path: Path
 ) -> None:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
+
+from e2e import selftest
+from e2e.rules import RULES
 from e2e.selftest import CaseOutcome, SuiteRun, format_table, read_junit, verdict
+from mock_console.faults import FAULTS, PROCEDURE
+
+ROOT = Path(__file__).resolve().parents[2]
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="4">
@@ -46,3 +54,66 @@ def test_verdict_needs_a_green_clean_run_and_every_fault_caught() -> None:
     assert not verdict(red_clean, [caught])
     table = format_table(clean, [caught, missed], {"no_lockout": "never throttled"})
     assert "allow_replay" in table and "NO" in table
+
+
+# -- --quick tries the tests of the rules a fault is declared to break first ---------------------
+
+CAUGHT = CaseOutcome("t", "failed", "security rule broken: a code is accepted once")
+MISSED = CaseOutcome("t", "passed")
+
+
+def fake_suite(monkeypatch: pytest.MonkeyPatch, narrowed: list[CaseOutcome],
+               whole: list[CaseOutcome]) -> list[tuple[tuple[str, ...], list[str]]]:
+    """Replace the pytest subprocess: narrowed runs answer ``narrowed``, whole runs ``whole``."""
+    calls: list[tuple[tuple[str, ...], list[str]]] = []
+
+    def run(fault: str | None, report: Path, workers: int, extra: list[str],
+            only: tuple[str, ...] = (), paths: tuple[str, ...] = ()) -> SuiteRun:
+        calls.append((only, extra))
+        return SuiteRun(fault, 1.0, 1, list(narrowed if only else whole), only)
+
+    monkeypatch.setattr(selftest, "run_suite", run)
+    return calls
+
+
+def test_quick_stops_at_the_declared_rules_tests_when_they_catch_the_fault(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = fake_suite(monkeypatch, narrowed=[CAUGHT], whole=[CAUGHT])
+    run = selftest.run_fault("allow_replay", tmp_path, 2, True, ("replay",))
+    assert run.caught and run.only == ("replay",)
+    assert calls == [(("replay",), ["--maxfail=1"])]  # the whole suite never ran
+
+
+def test_quick_falls_back_to_the_whole_suite_when_the_declared_tests_miss(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = fake_suite(monkeypatch, narrowed=[MISSED], whole=[CAUGHT])
+    run = selftest.run_fault("allow_replay", tmp_path, 2, True, ("window",))
+    assert run.caught and run.only == ()  # caught, by a test outside the hint
+    assert [only for only, _ in calls] == [("window",), ()]
+    assert run.seconds == 2.0  # both runs are counted
+
+
+def test_without_quick_every_test_runs_whatever_the_hint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = fake_suite(monkeypatch, narrowed=[CAUGHT], whole=[CAUGHT, MISSED])
+    selftest.run_fault("allow_replay", tmp_path, 2, False, ("replay",))
+    assert calls == [((), [])]
+
+
+def test_every_fault_declares_rules_that_exist_and_have_a_selftest_test() -> None:
+    # The hint names rules of e2e.rules (or the whole procedure), each with a browser test that
+    # carries its marker, so a --quick run narrowed to them has something to run.
+    marked = set()
+    for path in (ROOT / "tests" / "e2e").glob("test_*.py"):
+        text = path.read_text("utf-8")
+        marked |= set(re.findall(r'@pytest\.mark\.rule\("(\w+)"\)', text))
+        if "@pytest.mark.procedure" in text:
+            marked.add(PROCEDURE)
+    for fault in FAULTS:
+        assert fault.caught_by, f"{fault.name} declares no rule its tests catch"
+        for rule_id in fault.caught_by:
+            assert rule_id in RULES or rule_id == PROCEDURE, (fault.name, rule_id)
+            assert rule_id in marked, f"{fault.name}: no browser test marked rule({rule_id!r})"
