@@ -159,10 +159,15 @@ def read_key(setup: str, username: str) -> str:
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Listener]:
-    """Serve ONE mock with its test API (waitress, its default threads), keeping its output."""
+    """Serve ONE mock with its test API (waitress, its default threads), keeping its output.
+
+    Cheap password hashing, as the embedded mock has: what is under test is concurrency, and
+    a hundred full-cost scrypt sign-ins would only measure the KDF (``bench.throughput`` does).
+    """
     db = tmp_path_factory.mktemp("load-console") / "console.sqlite3"
     server = start_listener([sys.executable, "-m", "mock_console", "--test-api", "--host",
-                             "127.0.0.1", "--port", "0", "--db", str(db)], SERVING)
+                             "127.0.0.1", "--port", "0", "--db", str(db),
+                             "--password-hashing", "fast"], SERVING)
     yield server
     server.stop()
 
