@@ -92,7 +92,7 @@ def run_suite(fault: str | None, report: Path, workers: int, extra: list[str],
     With ``only``, just the tests marked with one of those rules (or ``procedure``) run; finding
     none is then an empty run, not an error.
     """
-    junit = report / f"{fault or 'clean'}.xml"
+    junit = report / f"{fault or 'clean'}{'.narrowed' if only else ''}.xml"
     junit.unlink(missing_ok=True)  # a narrowed run that collects nothing must not read the last
     env = {k: v for k, v in os.environ.items() if k not in (FAULTS_ENV, ONLY_RULES_ENV)}
     if fault is not None:
