@@ -14,7 +14,8 @@ RULES: dict[str, tuple[str, str]] = {
     "replay": ("a code is accepted once", "RFC 6238 §5.2; NIST SP 800-63B; ASVS 2.8.4"),
     "pending": ("2SV is not on until a code verifies; a wrong code keeps the same secret",
                 "the article, step 2.6"),
-    "throttling": ("5 wrong codes lock code entry for a while, across sessions",
+    "throttling": ("5 wrong codes lock code entry for a while, across sessions, Recovery Codes "
+                   "too",
                    "NIST SP 800-63B §5.2.2; RFC 4226 §7.3"),
     "secret": ("a random secret of at least 128 bits (the mock: 160), fresh at each enrolment, "
                "never shared between accounts", "RFC 4226 R6; NIST SP 800-63B §5.1.5.1"),
@@ -23,7 +24,8 @@ RULES: dict[str, tuple[str, str]] = {
     "recovery": ("the Recovery Code is single use, replaced after use, void after turning off",
                  "NIST SP 800-63B-4 §4.2.1; ASVS 5 §6.5.2"),
     "csrf": ("every state-changing POST needs a valid CSRF token", "ASVS 4 §4.2.2"),
-    "session": ("a new session id at sign-in; cookies HttpOnly, SameSite=Lax", "ASVS 5 §7.2.4"),
+    "session": ("a new session id at sign-in; a half-finished sign-in expires; cookies "
+                "HttpOnly, SameSite=Lax", "ASVS 5 §7.2.4, §7.3"),
     "turn_off_confirmation": ("'Turn off' asks for confirmation; Cancel changes nothing",
                               "the article, 3.3 and 3.4"),
     "enabled_outcome": ("after turning 2SV on, sign-in asks for a code", "the article, 2.7"),

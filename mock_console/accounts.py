@@ -224,7 +224,7 @@ def enable(svc: Services, username: str, raw_code: str) -> str | None:
     """
     policy = svc.policy
     without_code = not policy.require_code_to_enable
-    code = raw_code if without_code else totp.normalise_code(raw_code)
+    code = raw_code if without_code else totp.normalise_code(raw_code, policy.strict_code_input)
     with _transaction(svc) as db:
         account = _require(db, username)
         if account.pending_secret is None:
@@ -240,7 +240,7 @@ def enable(svc: Services, username: str, raw_code: str) -> str | None:
             "UPDATE accounts SET two_step_enabled = 1, totp_secret = pending_secret, "
             "pending_secret = NULL, last_step = ?, failures = 0, locked_until = NULL "
             "WHERE username = ?",
-            (step, username),
+            (step if policy.enable_step_used else None, username),
         )
         record(db, username, "two_step_enabled", now)
         db.execute("DELETE FROM recovery_codes WHERE username = ?", (username,))
@@ -251,7 +251,7 @@ def enable(svc: Services, username: str, raw_code: str) -> str | None:
 
 def verify_sign_in_code(svc: Services, username: str, raw_code: str) -> None:
     """Check the code asked for at sign-in; raise InputError or Refused when it is not accepted."""
-    code = totp.normalise_code(raw_code)
+    code = totp.normalise_code(raw_code, svc.policy.strict_code_input)
     with _transaction(svc) as db:
         account = _require(db, username)
         if account.totp_secret is None:
@@ -267,7 +267,8 @@ def use_recovery_code(svc: Services, username: str, raw_code: str) -> str:
     with _transaction(svc) as db:
         account = _require(db, username)
         now = svc.clock.now()
-        _refuse_if_locked(svc, db, account, now)
+        if svc.policy.recovery_obeys_lock:
+            _refuse_if_locked(svc, db, account, now)
         rows = db.execute(
             "SELECT id, code_hash FROM recovery_codes WHERE username = ? AND used_at IS NULL",
             (username,),

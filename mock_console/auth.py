@@ -21,14 +21,12 @@ from mock_console.web import (
 
 bp = Blueprint("auth", __name__)
 
-PENDING_SECONDS = 300  # a password check is good for five minutes of code entry
-
-
 def _start_session(username: str, how: str) -> None:
     """Finish sign-in under a new session id; the id used before sign-in is retired."""
     lang = session.get("lang")
     session.clear()
-    rotate_session()
+    if services().policy.rotate_session_at_sign_in:
+        rotate_session()
     session["user"] = username
     if lang:
         session["lang"] = lang
@@ -41,7 +39,8 @@ def _pending_user() -> str | None:
     """Return the user whose password was accepted and who still owes a code, if still fresh."""
     username = session.get("pending_user")
     started = session.get("pending_since", 0)
-    if username and services().clock.now() - started <= PENDING_SECONDS:
+    lifetime = services().policy.pending_sign_in_seconds
+    if username and (lifetime is None or services().clock.now() - started <= lifetime):
         return username
     return None
 
@@ -65,7 +64,8 @@ def signin() -> Response | tuple[str, int]:
     if not account.challenged_at_sign_in:
         _start_session(account.username, "password")
         return redirect(url_for("account.home"))
-    rotate_session()
+    if services().policy.rotate_session_at_sign_in:
+        rotate_session()
     session["pending_user"] = account.username
     session["pending_since"] = services().clock.now()
     return redirect(url_for("auth.challenge"))

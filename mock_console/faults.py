@@ -90,6 +90,17 @@ FAULTS: tuple[Fault, ...] = (
           "signed in", _set(end_other_sessions_on_change=False), ("other_sessions",)),
     Fault("no_password_throttling", "wrong passwords are never throttled and leave no audit "
           "event", _set(max_password_failures=None), ("password_throttling",)),
+    Fault("enable_code_reusable", "the code that turned 2SV on signs in again (its time step is "
+          "not marked used)", _set(enable_step_used=False), ("replay",)),
+    Fault("recovery_ignores_lockout", "a Recovery Code signs in while code entry is locked",
+          _set(recovery_obeys_lock=False), ("throttling",)),
+    Fault("pending_sign_in_never_expires", "a password accepted long ago still lets a code "
+          "finish signing in", _set(pending_sign_in_seconds=None), ("session",)),
+    Fault("no_session_rotation", "the session id is kept at sign-in (session fixation)",
+          _set(rotate_session_at_sign_in=False), ("session",)),
+    Fault("lenient_code_input", "codes in full-width or other non-ASCII digits, or with "
+          "hyphens, are read as ASCII digits and accepted", _set(strict_code_input=False),
+          ("input",)),
     Fault("rename_label", "a label of the article is renamed (params: {'from': ..., 'to': ...})",
           _rename, (PROCEDURE,), frozenset({"from", "to"})),
 )

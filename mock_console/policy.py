@@ -22,6 +22,8 @@ class Policy:
     steps_ahead: int = 1
     replay_protection: bool = True  # a matched step is never accepted again
     verification_skew_seconds: float = 0.0  # verify at the console's Date time, not another
+    enable_step_used: bool = True  # the step whose code turned 2SV on cannot sign in after it
+    strict_code_input: bool = True  # six ASCII digits (ASCII spaces removed), nothing else
 
     # -- throttling (NIST SP 800-63B §5.2.2) ----------------------------------------------------
     max_failures: int | None = 5  # wrong codes in a row before a lock; None never locks
@@ -30,6 +32,7 @@ class Policy:
     max_client_password_failures: int = 50  # wrong passwords from one client, any accounts
     password_window_seconds: int = 900  # failures older than this (or a success) count no more
     password_pause_seconds: int = 300
+    recovery_obeys_lock: bool = True  # while code entry is locked, Recovery Codes are refused too
 
     # -- the secret (RFC 4226 R6) -----------------------------------------------------------------
     secret_bytes: int = 20  # 160 bits
@@ -49,6 +52,8 @@ class Policy:
 
     # -- requests and screens ------------------------------------------------------------------
     csrf_check: bool = True  # ASVS 4 §4.2.2
+    rotate_session_at_sign_in: bool = True  # a new session id at sign-in (ASVS 5 §7.2.4)
+    pending_sign_in_seconds: int | None = 300  # a password check is good for 5 min of code entry
     end_other_sessions_on_change: bool = True  # turning 2SV on/off signs out other browsers
     security_headers: bool = True  # no-store, no framing, nosniff, CSP (ASVS 5 §3.4, §14.3.2)
     status_reflects_change: bool = True  # Account Information shows the current status

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 import pyotp
@@ -37,10 +38,18 @@ def derived_secret(username: str, nbytes: int = SECRET_BYTES) -> str:
     return base64.b32encode(digest).decode("ascii").rstrip("=")
 
 
-def normalise_code(raw: str) -> str:
-    """Return the six digits of ``raw`` after removing ASCII spaces, or raise CodeFormatError."""
+def normalise_code(raw: str, strict: bool = True) -> str:
+    """Return the six digits of ``raw`` after removing ASCII spaces, or raise CodeFormatError.
+
+    ``strict=False`` is a broken console's leniency (a fault): any Unicode decimal digit is read
+    as its ASCII one and any whitespace or hyphen is dropped, so "０８１-８０４" passes.
+    """
     if len(raw) > 64:
         raise CodeFormatError("code_too_long")
+    if not strict:
+        raw = "".join(str(unicodedata.digit(c)) if unicodedata.digit(c, None) is not None
+                      and unicodedata.decimal(c, None) is not None else c
+                      for c in raw if not (c.isspace() or c == "-"))
     compact = raw.replace(" ", "")
     if not compact:
         raise CodeFormatError("code_empty")

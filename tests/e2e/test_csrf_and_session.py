@@ -1,4 +1,5 @@
-"""CSRF tokens and session rotation, tested from the browser as an attacker's page would try.
+"""CSRF tokens and sessions (rotation, sign-out, the half-finished sign-in's lifetime), tested
+from the browser as an attacker's page would try.
 
 The harness knows no URL of the console: it reads the form's own action and fields from the
 screen, then replays the form without its token (or with a forged one) on the user's session.
@@ -13,11 +14,12 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from e2e.authenticator import Authenticator
 from e2e.labels import Labels
-from e2e.pages import AccountInformationPage, HomePage
+from e2e.pages import AccountInformationPage, CodeChallengePage, HomePage, SignInPage
 from e2e.pages.turn_off import TurnOffPage
-from e2e.procedure import Context, sign_in
+from e2e.procedure import Context, sign_in, sign_out
+from e2e.rules import broken
 from e2e.runner import advance_to
-from e2e.target import Credentials, Target
+from e2e.target import Credentials, MockTarget, Target
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 
@@ -106,3 +108,35 @@ def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(
     expect(thief.get_by_label(labels.password, exact=True)).to_be_visible()
     banner = thief.get_by_role("banner")
     expect(banner.get_by_role("button", name=account.username)).to_have_count(0)
+
+
+PENDING_SIGN_IN_SECONDS = 300  # docs/security.md: a half-finished sign-in lasts 5 minutes
+
+
+@pytest.mark.own_console
+@pytest.mark.rule("session")
+@pytest.mark.needs_test_api
+def test_a_half_finished_sign_in_expires_and_asks_for_the_password_again(
+    page: Page, console: Target, mock: MockTarget, labels: Labels, account: Credentials
+) -> None:
+    # Given 2SV is on, and the user signed in again with the password: a code is asked
+    ctx = advance_to(page, console, labels, account, through="2.7")
+    sign_out(ctx)
+    sign_in(ctx)
+    challenge = CodeChallengePage(page, labels)
+    challenge.expect_loaded()
+    signed_in_before = mock.event_types(account.username).count("signed_in")
+
+    # When the app's valid code is entered only after the half-finished sign-in's lifetime
+    mock.advance(PENDING_SIGN_IN_SECONDS + 1)
+    challenge.enter_code(ctx.authenticator.code())
+
+    # Then the console does not sign in on a password typed that long ago: it asks for it again
+    signin = SignInPage(page, labels)
+    try:
+        signin.expect_loaded()
+    except AssertionError:
+        raise AssertionError(broken(
+            "session", f"a code entered {PENDING_SIGN_IN_SECONDS + 1} s after the password "
+            "finished the sign-in: the half-finished sign-in never expired")) from None
+    assert mock.event_types(account.username).count("signed_in") == signed_in_before

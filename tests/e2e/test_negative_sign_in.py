@@ -2,8 +2,9 @@
 
 Each test starts where the article's step 2.7 leaves the user (2SV on, signed in with a code),
 then signs out and in again with the password: the console now asks for the app's code. A code
-is accepted once (RFC 6238 §5.2): the same step again, or an older step after a newer one, is a
-replay; wrong codes count towards a lock that holds across browser sessions.
+is accepted once (RFC 6238 §5.2): the same step again (the one that turned 2SV on, too), or an
+older step after a newer one, is a replay; wrong codes count towards a lock that holds across
+browser sessions.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.labels import Labels
 from e2e.pages import CodeChallengePage
-from e2e.procedure import Context, expect_home, sign_in, sign_out, wrong_code_for
+from e2e.procedure import STEPS_BY_ID, Context, expect_home, sign_in, sign_out, wrong_code_for
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
 
@@ -167,3 +168,37 @@ def test_five_wrong_codes_across_two_browser_sessions_lock_code_entry_in_both(
         challenge.expect_loaded()
     assert mock.event_types(username)[-1] == "locked", "a sign-in happened while locked"
     assert mock.event_types(username).count("signed_in") == 2  # step 1.1 and step 2.7 only
+
+
+@pytest.mark.rule("replay")
+def test_code_that_turned_two_step_on_is_refused_at_the_next_sign_in(
+    page: Page, console: Target, labels: Labels, account: Credentials
+) -> None:
+    # Given 2SV was just turned on with the app's code for step T (article 2.6); on the mock
+    # the clock is put at the start of a step, so T stays inside the window throughout
+    mock = console if isinstance(console, MockTarget) else None
+    ctx = advance_to(page, console, labels, account, through="2.5")
+    if mock is not None:
+        mock.place_in_step(1)
+    STEPS_BY_ID["2.6"].act(ctx)
+    STEPS_BY_ID["2.6"].check(ctx)
+    entry = ctx.authenticator.entry()
+    enable_step = max(ctx.authenticator.used_steps())
+
+    # When the user signs out, in again with the password, and enters that same code
+    sign_out(ctx)
+    sign_in(ctx)
+    challenge = CodeChallengePage(page, labels)
+    challenge.expect_loaded()
+    if entry.step(console.now()) > enable_step + 1:
+        pytest.skip("the console's clock left the code's window before it could be entered "
+                    "again (over 30 s between turning on and signing in): nothing to prove")
+    events_before = mock.event_types(account.username) if mock else []
+    challenge.enter_code(entry.code_for_step(enable_step))
+
+    # Then it is refused as already used (still inside the window, so only replay refuses it)
+    challenge.expect_alert(ALREADY_USED)
+    challenge.expect_loaded()
+    if mock is not None:
+        new_events = mock.event_types(account.username)[len(events_before):]
+        assert "signed_in" not in new_events, new_events

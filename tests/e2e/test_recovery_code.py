@@ -2,7 +2,8 @@
 turning 2SV off makes it void.
 
 NIST SP 800-63B-4 §4.2.1 and ASVS 5 §6.5.2: a recovery code is single use, a new one is issued
-after use, and none survives turning the second factor off.
+after use, and none survives turning the second factor off. Nor is it a way around the lock
+that wrong codes set (NIST SP 800-63B §5.2.2).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from playwright.sync_api import Page
 
 from e2e.labels import Labels
 from e2e.pages import CodeChallengePage, NewRecoveryCodePage, RecoveryCodePage
-from e2e.procedure import STEPS_BY_ID, Context, expect_home, sign_in, sign_out
+from e2e.procedure import STEPS_BY_ID, Context, expect_home, sign_in, sign_out, wrong_code_for
 from e2e.runner import advance_to
-from e2e.target import Credentials, Target
+from e2e.target import Credentials, MockTarget, Target
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 
 RECOVERY_REFUSED = re.compile(r"not correct|incorrect|invalid|already been used", re.IGNORECASE)
+LOCKED = re.compile(r"\blocked\b", re.IGNORECASE)
 
 
 @pytest.fixture
@@ -154,3 +156,42 @@ def test_recovery_code_from_before_turning_off_stays_void_when_turned_on_again(
     if ctx.mock is not None:
         assert "recovery_code_used" not in ctx.mock.event_types(account.username)
         assert ctx.mock.account_state(account.username)["recovery_codes_left"] == 1
+
+
+@pytest.mark.own_console
+@pytest.mark.rule("throttling")
+@pytest.mark.needs_test_api
+def test_recovery_code_is_refused_while_code_entry_is_locked(
+    page: Page, console: Target, mock: MockTarget, labels: Labels, account: Credentials
+) -> None:
+    # Given 2SV is on, the Recovery Code kept, and the user signed in again with the password
+    ctx = advance_to(page, console, labels, account, through="2.7")
+    recovery_code = ctx.notes["recovery_code"]
+    sign_out(ctx)
+    sign_in(ctx)
+    challenge = CodeChallengePage(page, labels)
+    challenge.expect_loaded()
+    # and five wrong codes, which lock code entry
+    wrong = wrong_code_for(ctx)
+    for _ in range(5):
+        challenge.enter_code(wrong)
+        challenge.expect_alert()
+    challenge.expect_alert(LOCKED)
+
+    # When the valid Recovery Code is entered while the lock lasts
+    challenge.use_recovery_code(recovery_code)
+
+    # Then it is refused with the lock message: a Recovery Code is no way around the lock
+    recovery = RecoveryCodePage(page, labels)
+    recovery.expect_alert(LOCKED)
+    recovery.expect_loaded()
+    types = mock.event_types(account.username)
+    assert "recovery_code_used" not in types, types
+
+    # And once the lock has passed, the same Recovery Code signs in (it was not used up); the
+    # password is asked again, since the half-finished sign-in expired with the lock
+    mock.advance(301)
+    sign_in(ctx)
+    challenge.expect_loaded()
+    challenge.use_recovery_code(recovery_code)
+    expect_new_recovery_code(ctx, instead_of=recovery_code)

@@ -321,6 +321,89 @@ def test_no_password_throttling_lets_guessing_go_on_unaudited(console) -> None:
     assert "password_rejected" not in console.events()
 
 
+def enable_with_code_kept(console) -> str:  # noqa: ANN001 - Console from conftest
+    """Turn 2SV on at 1 s into a step; return the code used (still inside the window)."""
+    console.signed_in_account()
+    secret = console.start_setup()
+    console.advance(30 - console.now() % 30 + 1)
+    code = console.code(secret=secret)
+    assert console.turn_on(code).status_code == 302
+    console.secret = secret
+    return code
+
+
+def test_enable_code_reusable_lets_the_turn_on_code_sign_in(console) -> None:
+    code = enable_with_code_kept(console)
+    console.to_code_page()
+    assert console.enter_code(code).status_code == 422  # off: its step is used
+    assert "code_replayed" in console.events()[-2:]
+    console.new_account()  # a fresh account: the switch acts when 2SV is turned on
+    console.faults(enable=["enable_code_reusable"])
+    code = enable_with_code_kept(console)
+    console.to_code_page()
+    assert console.enter_code(code).status_code == 302
+    assert console.events()[-1] == "signed_in"
+
+
+def lock_code_entry(console) -> None:  # noqa: ANN001 - Console from conftest
+    """Five wrong codes at sign-in: code entry is locked."""
+    console.to_code_page()
+    statuses = [console.enter_code(console.wrong_code()).status_code for _ in range(5)]
+    assert statuses == [422] * 4 + [429], statuses
+
+
+def test_recovery_ignores_lockout_signs_in_with_a_recovery_code_while_locked(console) -> None:
+    console.enabled_account()
+    lock_code_entry(console)
+    assert console.enter_recovery_code(console.recovery_code).status_code == 429  # off
+    assert "recovery_code_used" not in console.events()
+    console.faults(enable=["recovery_ignores_lockout"])
+    assert console.enter_recovery_code(console.recovery_code).status_code == 302
+    assert console.events()[-2:] == ["recovery_code_used", "signed_in"]
+
+
+def test_pending_sign_in_never_expires_accepts_a_code_long_after_the_password(console) -> None:
+    console.enabled_account()
+    form = console.to_code_page()
+    console.advance(301)
+    response = console.submit(form, "Verify", code=console.code())
+    assert response.status_code == 302 and response.location == "/signin", response.location
+    console.faults(enable=["pending_sign_in_never_expires"])
+    form = console.to_code_page()
+    console.advance(3600)
+    response = console.submit(form, "Verify", code=console.code())
+    assert response.status_code == 302 and response.location == "/", response.location
+    assert console.events()[-1] == "signed_in"
+
+
+def test_no_session_rotation_keeps_the_visitor_session_id_at_sign_in(console) -> None:
+    console.new_account()
+    console.open("/signin")
+    before = console.cookie()
+    console.sign_in()
+    assert before and console.cookie() != before  # off: a new id
+    console.sign_out()
+    console.faults(enable=["no_session_rotation"])
+    console.open("/signin")
+    before = console.cookie()
+    assert console.sign_in().status_code == 302
+    assert console.cookie() == before
+
+
+def test_lenient_code_input_reads_full_width_digits_as_a_code(console) -> None:
+    console.signed_in_account()
+    secret = console.start_setup()
+    full_width = console.code(secret=secret).translate(str.maketrans("0123456789",
+                                                                      "０１２３４５６７８９"))
+    assert console.turn_on(full_width).status_code == 422  # off: malformed
+    assert console.state()["two_step_enabled"] is False
+    console.faults(enable=["lenient_code_input"])
+    code = console.code(secret=secret)
+    assert console.turn_on(f"{code[:3]}-{code[3:]}".translate(
+        str.maketrans("0123456789", "０１２３４５６７８９"))).status_code == 302
+    assert console.state()["two_step_enabled"] is True
+
+
 def test_every_fault_switch_is_off_on_a_new_console(console) -> None:
     assert console.client.get("/__test__/faults").json["enabled"] == []
 

@@ -19,7 +19,7 @@ from waitress.server import create_server
 from mock_console import create_app
 from mock_console.__main__ import parse_args
 from mock_console.clock import Clock
-from mock_console.faults import CATALOGUE
+from mock_console.faults import CATALOGUE, CAUGHT_BY
 
 FAULTS = {
     "accept_any_code", "allow_replay", "allow_code_from_two_steps_ago", "forget_enable",
@@ -27,7 +27,9 @@ FAULTS = {
     "disable_keeps_challenge", "skip_turn_off_confirmation", "no_csrf_check",
     "wrong_confirmation_message", "enable_without_code", "status_not_updated", "clock_skew",
     "rename_label", "weak_security_headers", "short_secret", "repeated_secret",
-    "keep_other_sessions", "no_password_throttling",
+    "keep_other_sessions", "no_password_throttling", "enable_code_reusable",
+    "recovery_ignores_lockout", "pending_sign_in_never_expires", "no_session_rotation",
+    "lenient_code_input",
 }
 
 
@@ -221,7 +223,7 @@ def test_clock_refuses_bad_input_and_stays_put(console, clock, body: bytes) -> N
 def test_faults_list_matches_the_catalogue(console) -> None:
     response = console.client.get("/__test__/faults")
     assert response.status_code == 200
-    assert response.json == {"available": CATALOGUE, "enabled": []}
+    assert response.json == {"available": CATALOGUE, "caught_by": CAUGHT_BY, "enabled": []}
     assert set(CATALOGUE) == FAULTS
     assert all(isinstance(text, str) and text for text in CATALOGUE.values())
 
