@@ -13,6 +13,7 @@ other workers' pending sign-ins and lockouts. Those are marked ``own_console`` a
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import pytest
 
@@ -21,6 +22,7 @@ from e2e.selftest import ONLY_RULES_ENV
 from e2e.target import Credentials, MockTarget, Target
 
 PROCEDURE_MARKER = "procedure"  # the article's whole procedure; catches any step's regression
+NOT_CHECKED = "not_checked"  # the JUnit property naming what a test could not check here
 
 
 @pytest.fixture
@@ -69,3 +71,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.fixture
+def console_side(request: pytest.FixtureRequest, console: Target
+                 ) -> Callable[[str], MockTarget | None]:
+    """Return ``check(what)``: the mock whose state and audit trail prove ``what``, or None.
+
+    A real console shows a browser neither its stored state nor its audit trail, so a test
+    checks less there; ``check`` then records what went unchecked (a JUnit property, and a line
+    in the terminal summary) instead of letting the assertions vanish silently.
+    """
+    mock = console if isinstance(console, MockTarget) and console.has_test_api else None
+
+    def check(what: str) -> MockTarget | None:
+        if mock is None:
+            request.node.user_properties.append((NOT_CHECKED, what))
+        return mock
+
+    return check
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """List what the browser tests could not check on this console (no test API)."""
+    lines = sorted({f"{report.nodeid}: {value}"
+                    for reports in terminalreporter.stats.values() for report in reports
+                    if isinstance(report, pytest.TestReport) and report.when == "call"
+                    for name, value in report.user_properties if name == NOT_CHECKED})
+    if lines:
+        terminalreporter.section("checked only in the browser (this console has no test API)")
+        for line in lines:
+            terminalreporter.write_line(line)

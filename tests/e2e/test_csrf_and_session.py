@@ -20,6 +20,7 @@ from e2e.procedure import Context, sign_in, sign_out
 from e2e.rules import broken
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
+from tests.e2e.support import ConsoleSide
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 
@@ -35,10 +36,11 @@ def form_of(button: Locator) -> tuple[str, str, dict[str, str]]:
 @pytest.mark.rule("csrf")
 @pytest.mark.parametrize("token", ["missing", "forged"])
 def test_turn_off_without_a_valid_csrf_token_is_refused_and_changes_nothing(
-    page: Page, target: Target, labels: Labels, account: Credentials, token: str
+    page: Page, target: Target, labels: Labels, account: Credentials, token: str,
+    console_side: ConsoleSide,
 ) -> None:
     # Given 2SV is on and the 'Turn off 2-Step Verification' page is open (article 3.3 done)
-    ctx = advance_to(page, target, labels, account, through="3.3")
+    advance_to(page, target, labels, account, through="3.3")
     turn_off = TurnOffPage(page, labels)
     method, action, fields = form_of(turn_off.turn_off_button)
     assert method == "post"
@@ -57,9 +59,9 @@ def test_turn_off_without_a_valid_csrf_token_is_refused_and_changes_nothing(
     TurnOffPage(page, labels).expect_loaded()
     HomePage(page, labels).open_account_setting()
     AccountInformationPage(page, labels).expect_two_step(on=True)
-    if ctx.mock is not None:
-        assert ctx.mock.account_state(account.username)["two_step_enabled"] is True
-        assert "two_step_disabled" not in ctx.mock.event_types(account.username)
+    if (mock := console_side("the stored state and audit trail after the refusal")) is not None:
+        assert mock.account_state(account.username)["two_step_enabled"] is True
+        assert "two_step_disabled" not in mock.event_types(account.username)
 
 
 @pytest.mark.rule("session")

@@ -27,6 +27,7 @@ from e2e.pages import AccountInformationPage, EnabledPage, SetupPage
 from e2e.procedure import Context, wrong_code_for
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
+from tests.e2e.support import ConsoleSide
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 
@@ -159,7 +160,8 @@ def form_sends(page: Page, typed: str, sent: str) -> Iterator[list[str]]:
 
 @pytest.mark.rule("pending")
 def test_wrong_code_is_refused_and_leaves_two_step_off_with_the_same_secret(
-    scanned: Context, page: Page, labels: Labels
+    scanned: Context, page: Page, labels: Labels,
+    console_side: ConsoleSide,
 ) -> None:
     # Given the app has scanned the QR code
     events_before = scanned.mock.event_types(scanned.account.username) if scanned.mock else []
@@ -171,9 +173,9 @@ def test_wrong_code_is_refused_and_leaves_two_step_off_with_the_same_secret(
     expect_refused(scanned, response, WRONG_CODE)
     expect_same_secret_pending(scanned)
     # and the console counted a failed attempt but kept 2SV off
-    if scanned.mock is not None:
-        expect_console_off(scanned.mock, scanned.account.username)
-        types = scanned.mock.event_types(scanned.account.username)
+    if (mock := console_side("the stored state and audit event after the wrong code")) is not None:
+        expect_console_off(mock, scanned.account.username)
+        types = mock.event_types(scanned.account.username)
         assert types == [*events_before, "code_rejected"], types
     # and Account Information still says 2SV is off
     account_page = AccountInformationPage(page, labels)
@@ -224,7 +226,9 @@ def test_code_one_step_from_the_console_time_turns_two_step_on(
 
 
 @pytest.mark.rule("input")
-def test_code_with_a_space_in_the_middle_turns_two_step_on(scanned: Context) -> None:
+def test_code_with_a_space_in_the_middle_turns_two_step_on(
+    scanned: Context, console_side: ConsoleSide
+) -> None:
     # Given the app shows its code in two groups, as "081 804"
     code = scanned.authenticator.code()
 
@@ -233,8 +237,8 @@ def test_code_with_a_space_in_the_middle_turns_two_step_on(scanned: Context) -> 
 
     # Then 2SV is turned on
     EnabledPage(scanned.page, scanned.labels).expect_loaded()
-    if scanned.mock is not None:
-        assert scanned.mock.account_state(scanned.account.username)["two_step_enabled"] is True
+    if (mock := console_side("the console's stored state after the spaced code")) is not None:
+        assert mock.account_state(scanned.account.username)["two_step_enabled"] is True
 
 
 # -- throttling (NIST SP 800-63B §5.2.2) -----------------------------------------------------------
@@ -314,11 +318,13 @@ BAD_INPUTS: list[tuple[str, BadInput]] = [
 @pytest.mark.own_console
 @pytest.mark.rule("input")
 def test_each_malformed_code_gets_a_clear_message_and_changes_nothing(
-    scanned: Context, page: Page
+    scanned: Context, page: Page, console_side: ConsoleSide
 ) -> None:
     # Given the setup page, and each bad input of docs/security.md in turn (one account for
     # all: malformed input changes nothing, so each entry starts from the same state)
     setup_url, problems = page.url, []
+    console_side("the stored state and audit trail after each bad input, and a code starting "
+                 "with 0 (needs the clock moved)")
     for name, bad in BAD_INPUTS:
         if bad.leading_zero and scanned.mock is None:
             continue  # needs the console's clock moved to a code starting with 0: mock only

@@ -21,6 +21,7 @@ from e2e.pages import CodeChallengePage
 from e2e.procedure import STEPS_BY_ID, Context, expect_home, sign_in, sign_out, wrong_code_for
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
+from tests.e2e.support import ConsoleSide
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 
@@ -41,7 +42,8 @@ def challenged(page: Page, console: Target, labels: Labels, account: Credentials
 
 @pytest.mark.rule("enabled_outcome")
 def test_sign_in_asks_for_the_app_code_refuses_a_wrong_one_and_accepts_the_right_one(
-    challenged: Context, page: Page, labels: Labels
+    challenged: Context, page: Page, labels: Labels,
+    console_side: ConsoleSide,
 ) -> None:
     challenge = CodeChallengePage(page, labels)
     # Given the password was accepted: the console asks for the code in the article's words
@@ -56,8 +58,8 @@ def test_sign_in_asks_for_the_app_code_refuses_a_wrong_one_and_accepts_the_right
     # Then it is refused with a clear message and the code is asked again
     challenge.expect_alert(WRONG_CODE)
     challenge.expect_loaded()
-    if challenged.mock is not None:
-        assert challenged.mock.event_types(challenged.account.username) == [
+    if (mock := console_side("the audit event of the refused code")) is not None:
+        assert mock.event_types(challenged.account.username) == [
             *events_before, "code_rejected"]
 
     # When the app's current code is entered
@@ -65,14 +67,15 @@ def test_sign_in_asks_for_the_app_code_refuses_a_wrong_one_and_accepts_the_right
 
     # Then the user is signed in
     expect_home(challenged)
-    if challenged.mock is not None:
-        last = challenged.mock.events(challenged.account.username)[-1]
+    if (mock := console_side("the audit event of the sign-in with the code")) is not None:
+        last = mock.events(challenged.account.username)[-1]
         assert (last["type"], last["detail"]) == ("signed_in", "code"), last
 
 
 @pytest.mark.rule("replay")
 def test_code_already_used_to_sign_in_is_refused_as_a_replay(
-    challenged: Context, page: Page, labels: Labels
+    challenged: Context, page: Page, labels: Labels,
+    console_side: ConsoleSide,
 ) -> None:
     # Given the code of the time step the last sign-in used (still inside the window)
     entry = challenged.authenticator.entry()
@@ -87,8 +90,8 @@ def test_code_already_used_to_sign_in_is_refused_as_a_replay(
     # Then it is refused: the user is told it has already been used, and still asked for a code
     challenge.expect_alert(ALREADY_USED)
     challenge.expect_loaded()
-    if challenged.mock is not None:
-        new_events = challenged.mock.event_types(challenged.account.username)[len(events_before):]
+    if (mock := console_side("the audit event of the replay")) is not None:
+        new_events = mock.event_types(challenged.account.username)[len(events_before):]
         assert "code_replayed" in new_events, new_events
         assert "signed_in" not in new_events, new_events
 
@@ -172,7 +175,8 @@ def test_five_wrong_codes_across_two_browser_sessions_lock_code_entry_in_both(
 
 @pytest.mark.rule("replay")
 def test_code_that_turned_two_step_on_is_refused_at_the_next_sign_in(
-    page: Page, console: Target, labels: Labels, account: Credentials
+    page: Page, console: Target, labels: Labels, account: Credentials,
+    console_side: ConsoleSide,
 ) -> None:
     # Given 2SV was just turned on with the app's code for step T (article 2.6); on the mock
     # the clock is put at the start of a step, so T stays inside the window throughout
@@ -199,6 +203,6 @@ def test_code_that_turned_two_step_on_is_refused_at_the_next_sign_in(
     # Then it is refused as already used (still inside the window, so only replay refuses it)
     challenge.expect_alert(ALREADY_USED)
     challenge.expect_loaded()
-    if mock is not None:
+    if (mock := console_side("the audit trail: no sign-in happened")) is not None:
         new_events = mock.event_types(account.username)[len(events_before):]
         assert "signed_in" not in new_events, new_events

@@ -18,6 +18,7 @@ from e2e.pages import CodeChallengePage, NewRecoveryCodePage, RecoveryCodePage
 from e2e.procedure import STEPS_BY_ID, Context, expect_home, sign_in, sign_out, wrong_code_for
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
+from tests.e2e.support import ConsoleSide
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 
@@ -59,7 +60,8 @@ def expect_new_recovery_code(ctx: Context, instead_of: str) -> str:
 
 @pytest.mark.rule("recovery")
 def test_recovery_code_signs_in_and_is_replaced_by_a_new_one(
-    enabled: Context, page: Page, labels: Labels
+    enabled: Context, page: Page, labels: Labels,
+    console_side: ConsoleSide,
 ) -> None:
     # Given 2SV is on and the user kept the Recovery Code shown when it was turned on
     old_code = enabled.notes["recovery_code"]
@@ -70,17 +72,18 @@ def test_recovery_code_signs_in_and_is_replaced_by_a_new_one(
     # Then the user is signed in and shown a new Recovery Code to keep safe
     expect_new_recovery_code(enabled, instead_of=old_code)
     # and the console audited the use, and holds exactly one unused Recovery Code (the new one)
-    if enabled.mock is not None:
+    if (mock := console_side("the Recovery Code's audit event and the codes left")) is not None:
         username = enabled.account.username
-        assert enabled.mock.event_types(username)[-2:] == ["recovery_code_used", "signed_in"]
-        assert enabled.mock.events(username)[-1]["detail"] == "recovery code"
-        state = enabled.mock.account_state(username)
+        assert mock.event_types(username)[-2:] == ["recovery_code_used", "signed_in"]
+        assert mock.events(username)[-1]["detail"] == "recovery code"
+        state = mock.account_state(username)
         assert state["two_step_enabled"] is True and state["recovery_codes_left"] == 1, state
 
 
 @pytest.mark.rule("recovery")
 def test_used_recovery_code_is_refused_and_the_new_one_works_once(
-    enabled: Context, page: Page, labels: Labels
+    enabled: Context, page: Page, labels: Labels,
+    console_side: ConsoleSide,
 ) -> None:
     # Given the Recovery Code was used once to sign in, and a new one was shown
     old_code = enabled.notes["recovery_code"]
@@ -105,15 +108,16 @@ def test_used_recovery_code_is_refused_and_the_new_one_works_once(
     sign_in_with_recovery_code(enabled, new_code)
     recovery.expect_alert(RECOVERY_REFUSED)
     recovery.expect_loaded()
-    if enabled.mock is not None:
-        types = enabled.mock.event_types(enabled.account.username)
+    if (mock := console_side("the audit events of the Recovery Code uses")) is not None:
+        types = mock.event_types(enabled.account.username)
         assert types.count("recovery_code_used") == 2, types
         assert types.count("code_rejected") == 3, types  # 2.7's wrong code and the two reuses
 
 
 @pytest.mark.rule("recovery")
 def test_turning_two_step_off_voids_the_recovery_code(
-    page: Page, target: Target, labels: Labels, account: Credentials
+    page: Page, target: Target, labels: Labels, account: Credentials,
+    console_side: ConsoleSide,
 ) -> None:
     # Given 2SV was turned on (Recovery Code kept) and then off, as in article 3.1 to 3.4
     ctx = advance_to(page, target, labels, account, through="3.4")
@@ -125,14 +129,15 @@ def test_turning_two_step_off_voids_the_recovery_code(
     # Then no code is asked at all (nor the Recovery Code): the password alone signs in
     expect_home(ctx)
     # and the console holds no Recovery Code for the account
-    if ctx.mock is not None:
-        state = ctx.mock.account_state(account.username)
+    if (mock := console_side("that no Recovery Code is held after turning off")) is not None:
+        state = mock.account_state(account.username)
         assert state["two_step_enabled"] is False and state["recovery_codes_left"] == 0, state
 
 
 @pytest.mark.rule("recovery")
 def test_recovery_code_from_before_turning_off_stays_void_when_turned_on_again(
-    page: Page, target: Target, labels: Labels, account: Credentials
+    page: Page, target: Target, labels: Labels, account: Credentials,
+    console_side: ConsoleSide,
 ) -> None:
     # Given 2SV was turned on (Recovery Code kept), off (article 3.1 to 3.5), and on again
     ctx = advance_to(page, target, labels, account, through="3.5")
@@ -153,9 +158,9 @@ def test_recovery_code_from_before_turning_off_stays_void_when_turned_on_again(
     recovery = RecoveryCodePage(page, labels)
     recovery.expect_alert(RECOVERY_REFUSED)
     recovery.expect_loaded()
-    if ctx.mock is not None:
-        assert "recovery_code_used" not in ctx.mock.event_types(account.username)
-        assert ctx.mock.account_state(account.username)["recovery_codes_left"] == 1
+    if (mock := console_side("that the void Recovery Code left no audit event")) is not None:
+        assert "recovery_code_used" not in mock.event_types(account.username)
+        assert mock.account_state(account.username)["recovery_codes_left"] == 1
 
 
 @pytest.mark.own_console

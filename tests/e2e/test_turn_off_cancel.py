@@ -16,13 +16,15 @@ from e2e.pages import (
 from e2e.procedure import expect_home, sign_in, sign_out
 from e2e.runner import advance_to
 from e2e.target import Credentials, Target
+from tests.e2e.support import ConsoleSide
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 
 
 @pytest.mark.rule("turn_off_confirmation")
 def test_cancel_on_the_turn_off_page_keeps_two_step_verification_on(
-    page: Page, target: Target, labels: Labels, account: Credentials
+    page: Page, target: Target, labels: Labels, account: Credentials,
+    console_side: ConsoleSide,
 ) -> None:
     # Given 2SV is on (article 2.7) and the user went, as in 3.1 to 3.3, to the status page
     ctx = advance_to(page, target, labels, account, through="2.7")
@@ -46,10 +48,10 @@ def test_cancel_on_the_turn_off_page_keeps_two_step_verification_on(
     status.expect_loaded()
     status.expect_no_alert()
     # and the console still holds 2SV on, with its Recovery Code, and audited no change
-    if ctx.mock is not None:
-        state = ctx.mock.account_state(account.username)
+    if (mock := console_side("the stored state and audit trail after Cancel")) is not None:
+        state = mock.account_state(account.username)
         assert state["two_step_enabled"] is True and state["recovery_codes_left"] == 1, state
-        assert "two_step_disabled" not in ctx.mock.event_types(account.username)
+        assert "two_step_disabled" not in mock.event_types(account.username)
 
     # And signing out and in again still asks for the app's code, which signs in
     sign_out(ctx)
