@@ -27,7 +27,7 @@ selftest: deps system  ## run the suite clean and once per injected console faul
 	$(PY) -m e2e selftest $(SELFTEST_ARGS)
 
 doc-check: deps system  ## check every string the help article quotes at its step (reports/doc-check)
-	$(PY) -m e2e doc-check fixtures/articles/two-step-verification.txt
+	$(PY) -m e2e doc-check
 
 matrix: deps system  ## run the procedure on every device; step x device table (reports/matrix)
 	$(PY) -m e2e matrix

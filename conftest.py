@@ -66,7 +66,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("2sv", "2-Step Verification harness")
     group.addoption("--lang", default="en",
-                    help="label catalogue (fixtures/labels/LANG.json) the page objects read")
+                    help="language of the shipped label catalogue the page objects read")
     group.addoption("--allow-plain-http", action="store_true",
                     help="accept an http:// --base-url that is not on this machine")
     group.addoption("--artifacts-contain-secrets", action="store_true",
@@ -125,7 +125,7 @@ def refuse_secret_artifacts(config: pytest.Config, target: Target) -> None:
 
 
 CHECKOUT = Path(__file__).resolve().parent
-GUARDED = ("reports", "fixtures")  # the user's last report; the data the tests read
+GUARDED = ("reports", "fixtures", "e2e/data")  # the last report; the data the tests read
 
 
 def _listing() -> dict[str, tuple[int, int]]:
@@ -141,8 +141,10 @@ def _listing() -> dict[str, tuple[int, int]]:
 
 @pytest.fixture(autouse=True)
 def _checkout_untouched() -> Iterator[None]:
-    """Fail a test that writes into the checkout's reports/ or fixtures/: tests write only under
-    their own tmp folders (a run without --report would replace the user's last report)."""
+    """Fail a test that writes into the checkout's reports/, fixtures/ or e2e/data/.
+
+    Tests write only under their own tmp folders (a run without --report would replace the
+    user's last report)."""
     before = _listing()
     yield
     after = _listing()
