@@ -12,7 +12,7 @@ PYTEST_ARGS ?= -n auto
 SELFTEST_ARGS ?=
 SYSTEM_PACKAGES := chromium libzbar0 fonts-noto-cjk
 
-.PHONY: help run test serve selftest doc-check matrix bench flake lint system deps clean
+.PHONY: help run test serve selftest doc-check matrix bench flake lint system deps clean wheel-check
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -22,6 +22,9 @@ run: deps system  ## run the article's procedure against the embedded mock; repo
 
 test: deps system  ## run every test (unit and browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+wheel-check: deps system  ## build the wheel, install it in a fresh venv in /tmp, use it from an empty folder
+	$(PY) .ci/test_installed_wheel.py
 
 selftest: deps system  ## run the suite clean and once per injected console fault; all must be caught
 	$(PY) -m e2e selftest $(SELFTEST_ARGS)
