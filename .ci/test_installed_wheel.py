@@ -6,9 +6,10 @@ this builds the wheel from a copy of the sources, installs it (with its dependen
 package registry; pip's cache makes repeat runs quick) into a new virtualenv in a temporary
 folder outside the checkout, and from an empty folder runs what the README promises:
 ``e2e-2sv run``, ``doc-check`` with the shipped article, ``matrix`` for one device, a
-``mock-console`` that serves its sign-in page, and the ``examples/`` suite through the pytest
-plugin the package registers. Everything runs against the embedded mock. Exit 0 when all of it
-worked; otherwise 1, naming the check that failed, with its output.
+``mock-console`` that serves its sign-in page, and a copy of the ``examples/`` suite (no
+conftest.py) through the pytest plugin the package registers. Everything runs against the
+embedded mock. Exit 0 when all of it worked; otherwise 1, naming the check that failed, with its
+output.
 
 Usage: python .ci/test_installed_wheel.py [--keep]
 """
@@ -44,6 +45,7 @@ class Check:
     name: str
     command: list[str]
     expect: tuple[Path, ...] = ()
+    cwd: Path | None = None  # default: the empty folder
 
 
 def sh(command: list[str], *, cwd: Path, env: dict[str, str] | None = None,
@@ -87,7 +89,7 @@ def run_checks(checks: list[Check], *, cwd: Path, env: dict[str, str]) -> dict[s
     """Run the checks side by side (each starts its own mock and browser); fail on the first bad
     one, after all have ended."""
     started = time.perf_counter()
-    running = [(check, subprocess.Popen(check.command, cwd=cwd, env=env, text=True,
+    running = [(check, subprocess.Popen(check.command, cwd=check.cwd or cwd, env=env, text=True,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
                for check in checks]
     seconds, failures = {}, []
@@ -197,6 +199,8 @@ def check_wheel(tmp: Path) -> dict[str, float]:
     if any(not Path(line).is_relative_to(venv) for line in where.split()):
         raise CheckFailed(f"the packages were not imported from the venv:\n{where}")
 
+    suite = tmp / "qa-suite"  # a QA team's repository: the examples, no conftest.py
+    shutil.copytree(src / "examples", suite / "examples")
     cli, reports = str(venv / "bin" / "e2e-2sv"), tmp / "reports"
     run, doc_check, matrix = reports / "run", reports / "doc-check", reports / "matrix"
     checks = [
@@ -206,9 +210,12 @@ def check_wheel(tmp: Path) -> dict[str, float]:
               (doc_check / "doc-check.json",)),
         Check("matrix", [cli, "matrix", "--device", "Pixel 7", "--no-evidence",
                          "--report", str(matrix)], (matrix / "matrix.json",)),
+        Check("pytest examples/", [str(venv / "bin" / "pytest"), "-q", "examples",
+                                   f"--junitxml={reports / 'examples.xml'}"],
+              (reports / "examples.xml",), cwd=suite),
     ]
     run_checks(checks, cwd=work, env=env)
-    lap("run+doc-check+matrix")
+    lap("run+doc-check+matrix+examples")
     check_mock_console_serves(venv, tmp, cwd=work, env=env)
     lap("mock-console")
 
