@@ -57,12 +57,16 @@ system: deps  ## install Chromium, libzbar0 and fonts-noto-cjk when missing
 	if [ -z "$$CHROMIUM_PATH" ] && ! command -v chromium >/dev/null 2>&1 \
 	   && ! $(PY) -c 'import sys; from e2e.browser import playwright_chromium_path as p; sys.exit(p() is None)' 2>/dev/null; then \
 	  missing="$$missing chromium"; fi; \
-	if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0'; then missing="$$missing libzbar0"; fi; \
-	if ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then missing="$$missing fonts-noto-cjk"; fi; \
+	if command -v ldconfig >/dev/null 2>&1 || [ -x /sbin/ldconfig ]; then \
+	  PATH="$$PATH:/sbin" ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0' || missing="$$missing libzbar0"; \
+	elif ! $(PY) -c 'import ctypes.util, sys; sys.exit(ctypes.util.find_library("zbar") is None)'; then \
+	  missing="$$missing libzbar0"; fi; \
+	if [ "$$(uname)" != Darwin ] && ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  missing="$$missing fonts-noto-cjk"; fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing system packages:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  echo "installing system packages:$$missing (apt-get, once)"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	else \
 	  echo "missing system packages:$$missing"; \
 	  echo "  Debian/Ubuntu: sudo apt-get install$$missing"; \
