@@ -12,7 +12,7 @@ PYTEST_ARGS ?= -n auto
 SELFTEST_ARGS ?=
 SYSTEM_PACKAGES := chromium libzbar0 fonts-noto-cjk
 
-.PHONY: help run test serve selftest doc-check matrix bench flake lint system deps clean
+.PHONY: help run test serve selftest doc-check matrix bench flake lint system deps clean wheel-check
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -23,11 +23,14 @@ run: deps system  ## run the article's procedure against the embedded mock; repo
 test: deps system  ## run every test (unit and browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+wheel-check: deps system  ## build the wheel, install it in a fresh venv in /tmp, use it from an empty folder
+	$(PY) .ci/test_installed_wheel.py
+
 selftest: deps system  ## run the suite clean and once per injected console fault; all must be caught
 	$(PY) -m e2e selftest --tests tests/e2e $(SELFTEST_ARGS)
 
 doc-check: deps system  ## check every string the help article quotes at its step (reports/doc-check)
-	$(PY) -m e2e doc-check fixtures/articles/two-step-verification.txt
+	$(PY) -m e2e doc-check
 
 matrix: deps system  ## run the procedure on every device; step x device table (reports/matrix)
 	$(PY) -m e2e matrix
@@ -54,12 +57,16 @@ system: deps  ## install Chromium, libzbar0 and fonts-noto-cjk when missing
 	if [ -z "$$CHROMIUM_PATH" ] && ! command -v chromium >/dev/null 2>&1 \
 	   && ! $(PY) -c 'import sys; from e2e.browser import playwright_chromium_path as p; sys.exit(p() is None)' 2>/dev/null; then \
 	  missing="$$missing chromium"; fi; \
-	if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0'; then missing="$$missing libzbar0"; fi; \
-	if ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then missing="$$missing fonts-noto-cjk"; fi; \
+	if command -v ldconfig >/dev/null 2>&1 || [ -x /sbin/ldconfig ]; then \
+	  PATH="$$PATH:/sbin" ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0' || missing="$$missing libzbar0"; \
+	elif ! $(PY) -c 'import ctypes.util, sys; sys.exit(ctypes.util.find_library("zbar") is None)'; then \
+	  missing="$$missing libzbar0"; fi; \
+	if [ "$$(uname)" != Darwin ] && ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  missing="$$missing fonts-noto-cjk"; fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing system packages:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  echo "installing system packages:$$missing (apt-get, once)"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	else \
 	  echo "missing system packages:$$missing"; \
 	  echo "  Debian/Ubuntu: sudo apt-get install$$missing"; \

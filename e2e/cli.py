@@ -15,12 +15,12 @@ import sys
 from pathlib import Path
 
 from e2e.article import Article, ArticleError, read_article
+from e2e.data import article_path
 from e2e.devices import DESKTOP
 from e2e.redaction import safe_print
 
 EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_DRIFT, EXIT_POSTURE = 0, 1, 2, 3, 4
 DEFAULT_REPORT = Path("reports/latest")
-ARTICLES = Path(__file__).resolve().parent.parent / "fixtures" / "articles"
 DEFAULT_DOC_CHECK_REPORT = Path("reports/doc-check")
 
 
@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "debugging the QR reader; only with the embedded mock)")
     run.add_argument("--article", type=Path, default=None,
                      help="help article whose numbering and words index.html and report.md use "
-                          "(default fixtures/articles/two-step-verification[.LANG].txt; the "
+                          "(default the shipped two-step-verification[.LANG].txt; the "
                           "procedure's own texts when there is none for the language)")
     run.add_argument("--fail-on-posture", action="store_true",
                      help=f"exit {EXIT_POSTURE} when every step passed but a security posture "
@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the procedure once and check, at each step, that the UI strings the "
                     "article quotes in brackets are on the screen. Exit 0 all verified, 1 drift, "
                     "2 the article could not be read or the run could not start.")
-    doc_check.add_argument("article", type=Path,
-                           help="the help article: plain text, Markdown or a saved HTML page")
+    doc_check.add_argument("article", type=Path, nargs="?", default=None,
+                           help="the help article: plain text, Markdown or a saved HTML page "
+                                "(default the shipped two-step-verification[.LANG].txt)")
     add_target_options(doc_check)
     doc_check.add_argument("--report", type=Path, default=DEFAULT_DOC_CHECK_REPORT,
                            help="folder for doc-check.html and doc-check.json "
@@ -99,8 +100,9 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
                         help="console to test (default: start the embedded mock on 127.0.0.1). "
                              "A real console needs E2E_USERNAME and E2E_PASSWORD.")
     parser.add_argument("--lang", default="en", help="label catalogue language (default en)")
-    parser.add_argument("--labels", type=Path, default=None,
-                        help="a label catalogue file to use instead of fixtures/labels/LANG.json")
+    parser.add_argument("--labels", type=Path, default=None, metavar="FILE",
+                        help="a label catalogue file to use instead of the shipped one for "
+                             "--lang (a copy of en.json, edited)")
     parser.add_argument("--device", default=DESKTOP,
                         help=f"device to emulate (default {DESKTOP}; e.g. 'Pixel 7', 'iPhone 14',"
                              " 'Desktop Dark', 'Desktop HiDPI 2x')")
@@ -208,8 +210,7 @@ def run_article(path: Path | None, lang: str) -> Article | None:
     A language without a shipped article gets None (the procedure's texts), not English words.
     """
     if path is None:
-        name = "two-step-verification.txt" if lang == "en" else f"two-step-verification.{lang}.txt"
-        path = ARTICLES / name
+        path = article_path(lang)
         if not path.exists():
             return None
     try:
@@ -227,6 +228,8 @@ def doc_check_command(args: argparse.Namespace) -> int:
     from e2e.progress import print_step
     from e2e.session import new_account, open_session
 
+    if args.article is None:
+        args.article = article_path(args.lang)
     try:
         article = read_article(args.article)
     except ArticleError as error:

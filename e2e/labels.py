@@ -1,4 +1,5 @@
-"""The strings the harness expects on screen, read from ``fixtures/labels/<lang>.json``.
+"""The strings the harness expects on screen, read from the shipped ``e2e/data/labels/<lang>.json``
+(or a catalogue file of the user's, for a console whose words differ from the article's).
 
 The harness never imports the mock console: it knows the screens by the words the help article
 and the product show, so the same suite can run against the real console and notice drift.
@@ -7,23 +8,15 @@ and the product show, so the same suite can run against the real console and not
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from e2e.data import labels_path, shipped_languages
 from e2e.errors import HarnessError
-
-FIXTURES_ENV = "E2E_FIXTURES"
 
 
 class LabelsError(HarnessError, RuntimeError):
     """A label catalogue is missing or malformed; the message names the file and the key."""
-
-
-def fixtures_dir() -> Path:
-    """Return the project's ``fixtures/`` folder (``E2E_FIXTURES`` overrides it)."""
-    override = os.environ.get(FIXTURES_ENV)
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "fixtures"
 
 
 @dataclass(frozen=True)
@@ -53,12 +46,12 @@ class Labels:
 
 def available_languages() -> list[str]:
     """Return the languages that have a label catalogue."""
-    return sorted(p.stem for p in (fixtures_dir() / "labels").glob("*.json"))
+    return shipped_languages()
 
 
 def load_labels(lang: str = "en", path: Path | None = None) -> Labels:
-    """Load the catalogue for ``lang`` (or the file at ``path``)."""
-    source = path or fixtures_dir() / "labels" / f"{lang}.json"
+    """Load the shipped catalogue for ``lang``, or the file at ``path`` (a custom catalogue)."""
+    source = path or labels_path(lang)
     if not source.exists():
         known = ", ".join(available_languages()) or "none"
         raise LabelsError(f"no label catalogue at {source} (languages available: {known})")

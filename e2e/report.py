@@ -15,6 +15,7 @@ import html
 import io
 import json
 import xml.etree.ElementTree as ET
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from e2e.masking import Masked, describe
 from e2e.redaction import write_text, xml_text
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 
-STYLE = (Path(__file__).parent / "report.css").read_text("utf-8")
+STYLE = files("e2e").joinpath("report.css").read_text("utf-8")  # package data
 MAX_EMBEDDED_WIDTH = 1600  # device px; a HiDPI full page is scaled down in the HTML (not on disk)
 
 

@@ -243,8 +243,9 @@ def advance_to(page: Page, target: Target, labels: Labels, account: Credentials,
     failure when one fails.
     """
     ctx = Context(page=page, target=target, labels=labels, account=account,
-                  authenticator=authenticator or Authenticator(target))
-    cleanup.track(ctx)  # a finalizer leaves the account as found (see conftest.py)
+                  authenticator=authenticator if authenticator is not None
+                  else Authenticator(target))
+    cleanup.track(ctx)  # the pytest plugin's finalizer leaves the account as found
     for step in PROCEDURE:
         try:
             step.show(ctx)

@@ -27,7 +27,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000,
                         help="port to listen on; 0 picks a free one (default 8000)")
     parser.add_argument("--db", type=Path, default=None,
-                        help="SQLite database file (default: instance/console.sqlite3)")
+                        help="SQLite database file (default: console.sqlite3 in Flask's instance "
+                             "folder: instance/ in a checkout, VENV/var/mock_console-instance/ "
+                             "when installed; the startup line names it)")
     parser.add_argument("--test-api", action="store_true",
                         help="serve the /__test__/ API (accounts, clock, faults) to loopback")
     parser.add_argument("--seed", type=Path, default=None,

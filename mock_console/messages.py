@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from flask import current_app, g, request, session
 
-CATALOGUE_DIR = Path(__file__).parent / "messages"
+CATALOGUE_DIR = files(__package__ or "mock_console").joinpath("messages")  # package data
 DEFAULT_LANGUAGE = "en"
 
 
@@ -29,7 +29,9 @@ def catalogue(lang: str) -> dict[str, str]:
 
 def languages() -> list[str]:
     """Return the language codes that have a catalogue, English first."""
-    others = sorted(p.stem for p in CATALOGUE_DIR.glob("*.json") if p.stem != DEFAULT_LANGUAGE)
+    names = (p.name.removesuffix(".json") for p in CATALOGUE_DIR.iterdir()
+             if p.name.endswith(".json"))
+    others = sorted(name for name in names if name != DEFAULT_LANGUAGE)
     return [DEFAULT_LANGUAGE, *others]
 
 

@@ -13,11 +13,12 @@ import pytest
 from playwright.sync_api import Page
 
 from e2e.article import read_article
+from e2e.data import shipped
 from e2e.doccheck import DIFFERENT, MISSING, NOT_REACHED, VERIFIED, DocCheck, run_doc_check
 from e2e.labels import Labels
 from e2e.target import MockTarget
 
-ARTICLES = Path(__file__).resolve().parents[2] / "fixtures" / "articles"
+ARTICLES = shipped("articles")
 SHIPPED = ARTICLES / "two-step-verification.txt"
 
 

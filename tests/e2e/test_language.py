@@ -1,7 +1,7 @@
 """The article's procedure in Japanese, the language switch, and Japanese glyphs on screen.
 
 A browser whose locale is ja-JP sends ``Accept-Language: ja-JP``; the console then shows its
-Japanese catalogue, and the harness reads it with its Japanese labels (``fixtures/labels/ja.json``).
+Japanese catalogue, and the harness reads it with its Japanese labels (``e2e/data/labels/ja.json``).
 """
 
 from __future__ import annotations

@@ -14,11 +14,11 @@ import pytest
 from PIL import Image
 
 from e2e.article import read_article
+from e2e.data import article_path
 from e2e.evidence import OUTLINE_RGB
 from e2e.procedure import step_ids
 
-ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "articles" / \
-    "two-step-verification.txt"
+ARTICLE = article_path("en")
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from e2e.article import ArticleError, parse_article, quoted_strings, read_article
+from e2e.data import shipped
 
-ARTICLES = Path(__file__).resolve().parents[2] / "fixtures" / "articles"
+ARTICLES = shipped("articles")
 SHIPPED = ARTICLES / "two-step-verification.txt"
 
 EXPECTED_QUOTES = {

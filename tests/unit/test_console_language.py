@@ -12,21 +12,20 @@ from __future__ import annotations
 import json
 import re
 import string
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from e2e.data import article_path, shipped
 from e2e.session import browser_locale
 from mock_console.messages import CATALOGUE_DIR, languages
 
-ROOT = Path(__file__).resolve().parents[2]
 EN = json.loads((CATALOGUE_DIR / "en.json").read_text("utf-8"))
 JA = json.loads((CATALOGUE_DIR / "ja.json").read_text("utf-8"))
-EN_LABELS = json.loads((ROOT / "fixtures/labels/en.json").read_text("utf-8"))
-JA_LABELS = json.loads((ROOT / "fixtures/labels/ja.json").read_text("utf-8"))
-JA_ARTICLE = ROOT / "fixtures/articles/two-step-verification.ja.txt"
-EN_ARTICLE = ROOT / "fixtures/articles/two-step-verification.txt"
+EN_LABELS = json.loads((shipped("labels", "en.json")).read_text("utf-8"))
+JA_LABELS = json.loads((shipped("labels", "ja.json")).read_text("utf-8"))
+JA_ARTICLE = article_path("ja")
+EN_ARTICLE = article_path("en")
 
 # Words that stay as they are in every language: the product's name, and the language switch,
 # which names English in English on purpose (its label is shown in both languages).

@@ -15,6 +15,7 @@ from PIL import Image
 
 from e2e.article import Article, ArticleStep, read_article
 from e2e.cli import main
+from e2e.data import shipped
 from e2e.doccheck import (
     APP,
     DIFFERENT,
@@ -53,7 +54,7 @@ from e2e.doccheck_screen import Candidate
 from e2e.procedure import PROCEDURE
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 
-ARTICLES = Path(__file__).resolve().parents[2] / "fixtures" / "articles"
+ARTICLES = shipped("articles")
 SHIPPED = ARTICLES / "two-step-verification.txt"
 ROW = {"x": 200.0, "y": 230.0, "width": 860.0, "height": 60.0}  # the "2-Step Verification" row
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
+from e2e.data import article_path
 from e2e.labels import load_labels
 from e2e.procedure import PROCEDURE, STEPS_BY_ID, step_ids
 
-ARTICLE = Path(__file__).resolve().parents[2] / "fixtures/articles/two-step-verification.txt"
+ARTICLE = article_path("en")
 
 
 def article_text() -> str:
-    """Read the help article (the published text, kept in fixtures/articles/)."""
+    """Read the help article (the published text, shipped in e2e/data/articles/)."""
     return ARTICLE.read_text("utf-8")
 
 

@@ -14,6 +14,7 @@ from PIL import Image
 from e2e.article import read_article
 from e2e.baseline import CHANGED, NO_BASELINE, Drift, DriftReport
 from e2e.capture import StepEvidence
+from e2e.data import article_path
 from e2e.procedure import PROCEDURE, step_ids
 from e2e.report import write_report
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
@@ -69,8 +70,7 @@ def test_html_embeds_screenshots_and_escapes_the_article_words(tmp_path: Path) -
 
 # -- for writers: article order and words, crops, the full page, Markdown, drift ---------------
 
-SHIPPED_ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "articles" / \
-    "two-step-verification.txt"
+SHIPPED_ARTICLE = article_path("en")
 FOCUS = {"x": 100.0, "y": 120.0, "width": 80.0, "height": 30.0}
 
 

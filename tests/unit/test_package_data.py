@@ -1,0 +1,44 @@
+"""What the harness and the mock read at run time is package data, so the wheel carries it."""
+
+from __future__ import annotations
+
+import tomllib
+from fnmatch import fnmatch
+from pathlib import Path
+
+from e2e.data import article_path, labels_path, shipped, shipped_languages
+from e2e.labels import load_labels
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_DATA = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"][
+    "package-data"]
+RUN_TIME_DATA = {"e2e": ("data", "*.css"), "mock_console": ("templates", "static", "messages")}
+
+
+def test_every_data_file_is_declared_package_data() -> None:
+    undeclared = []
+    for package, roots in RUN_TIME_DATA.items():
+        base = ROOT / package
+        for root in roots:
+            for path in base.glob(root) if "*" in root else (base / root).rglob("*"):
+                name = path.relative_to(base).as_posix()
+                if path.is_dir() or path.suffix in (".py", ".pyc") or "__pycache__" in name:
+                    continue
+                if not any(fnmatch(name, glob) for glob in PACKAGE_DATA[package]):
+                    undeclared.append(f"{package}/{name}")
+    assert not undeclared, f"not in [tool.setuptools.package-data]: {undeclared}"
+
+
+def test_the_shipped_catalogues_and_articles_are_found_in_the_package() -> None:
+    assert shipped_languages() == ["en", "ja"]
+    for lang in shipped_languages():
+        assert load_labels(lang).source == labels_path(lang)
+        assert article_path(lang).is_file()
+    assert shipped().is_relative_to(ROOT / "e2e")
+
+
+def test_a_custom_catalogue_file_is_read_instead(tmp_path: Path) -> None:
+    custom = tmp_path / "labels.json"
+    custom.write_text(labels_path("en").read_text("utf-8").replace('"Change"', '"Edit"'), "utf-8")
+    labels = load_labels("en", custom)
+    assert labels.source == custom and "Edit" in labels.article.values()
