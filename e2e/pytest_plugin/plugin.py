@@ -94,7 +94,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     statement = f"security rule broken: {rule(marker.args[0])}"
     item.user_properties.append(("rule", marker.args[0]))
     report.user_properties.append(("rule", marker.args[0]))
-    if crash is not None and not crash.message.startswith("security rule"):
+    if crash is not None and "security rule broken" not in crash.message:
         crash.message = f"{statement}: {crash.message}"
     report.sections.append(("security rule", statement))
     return report
