@@ -187,7 +187,7 @@ def check_wheel(tmp: Path) -> dict[str, float]:
     venv = tmp / "venv"
     sh([sys.executable, "-m", "venv", str(venv)], cwd=tmp, what="creating the venv")
     python = venv / "bin" / "python"
-    sh([str(python), "-m", "pip", "install", "--quiet", str(wheel)], cwd=tmp,
+    sh([str(python), "-m", "pip", "install", "--quiet", "--no-compile", str(wheel)], cwd=tmp,
        what=f"installing {wheel.name}")
     lap("install")
 
