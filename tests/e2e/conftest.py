@@ -13,13 +13,18 @@ other workers' pending sign-ins and lockouts. Those are marked ``own_console`` a
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from e2e.authenticator import Authenticator
 from e2e.selftest import ONLY_RULES_ENV
 from e2e.target import Credentials, MockTarget, Target
+from tests.e2e.support import CliRun, once_per_session
 
 PROCEDURE_MARKER = "procedure"  # the article's whole procedure; catches any step's regression
 NOT_CHECKED = "not_checked"  # the JUnit property naming what a test could not check here
@@ -102,3 +107,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("checked only in the browser (this console has no test API)")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+
+@pytest.fixture(scope="session")
+def embedded_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
+    """``python -m e2e run --report DIR`` against the embedded mock, once for the whole test
+    run: a read-only result for every test that checks what such a run prints and writes."""
+    def run(folder: Path) -> dict[str, Any]:
+        done = subprocess.run([sys.executable, "-m", "e2e", "run", "--report", str(folder)],
+                              capture_output=True, text=True, timeout=300, check=False)
+        return {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+
+    folder, made = once_per_session(tmp_path_factory, "embedded-run", run)
+    return CliRun(subprocess.CompletedProcess(["e2e", "run"], made["returncode"],
+                                              made["stdout"], made["stderr"]), folder)

@@ -20,6 +20,7 @@ from e2e.cli import EXIT_DRIFT
 from e2e.labels import Labels
 from e2e.procedure import step_ids
 from e2e.target import MockTarget
+from tests.e2e.support import once_per_session
 
 CODE_HINT = "6 digits, for example 081804 or 081 804."  # under the code field: 2.5 and 2.6
 SECURITY_INTRO = "Settings that protect how you sign in to the Admin Console."  # 2.3 and 3.2
@@ -35,19 +36,24 @@ def run_cli(*args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any
     return done, data
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def baseline_run(private_mock: MockTarget,
                  tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """Make a baseline folder (it does not exist yet) from one run against the private mock;
-    return it and the account that run used."""
-    folder = tmp_path_factory.mktemp("kept") / "baseline"
-    report = tmp_path_factory.mktemp("first")
-    done, data = run_cli("--base-url", private_mock.base_url, "--report", str(report),
-                         "--baseline", str(folder), "--update-baseline")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert data["baseline"]["no_baseline"] == step_ids()  # listed, not a failure
-    assert f"baseline updated: {len(step_ids())} screenshots" in done.stdout
-    return folder, data["account"]
+    """Make a baseline folder (it does not exist yet) from one run against a private mock, once
+    for the whole test run (the parallel workers share it); return it and the run's account."""
+    def make(folder: Path) -> dict[str, Any]:
+        done, data = run_cli("--base-url", private_mock.base_url,
+                             "--report", str(folder / "first-report"),
+                             "--baseline", str(folder / "baseline"), "--update-baseline")
+        return {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr,
+                "no_baseline": data.get("baseline", {}).get("no_baseline"),
+                "account": data.get("account")}
+
+    folder, made = once_per_session(tmp_path_factory, "drift-baseline", make)
+    assert made["returncode"] == 0, made["stdout"] + made["stderr"]
+    assert made["no_baseline"] == step_ids()  # listed, not a failure
+    assert f"baseline updated: {len(step_ids())} screenshots" in made["stdout"]
+    return folder / "baseline", made["account"]
 
 
 @pytest.fixture(scope="module")

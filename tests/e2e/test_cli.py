@@ -11,6 +11,7 @@ import pytest
 
 from e2e.procedure import step_ids
 from e2e.target import MockTarget
+from tests.e2e.support import CliRun
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -19,9 +20,11 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300, check=False)
 
 
-def test_run_against_the_embedded_mock_passes_and_writes_the_report(tmp_path: Path) -> None:
+def test_run_against_the_embedded_mock_passes_and_writes_the_report(
+    embedded_run: CliRun
+) -> None:
     # When `python -m e2e run` runs with no base URL (the embedded mock)
-    done = run_cli("--report", str(tmp_path))
+    done, tmp_path = embedded_run.done, embedded_run.report
 
     # Then it exits 0, prints each step, and the report has every step with its screenshot
     assert done.returncode == 0, done.stdout + done.stderr

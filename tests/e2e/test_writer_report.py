@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,18 +15,16 @@ from e2e.article import read_article
 from e2e.data import article_path
 from e2e.evidence import OUTLINE_RGB
 from e2e.procedure import step_ids
+from tests.e2e.support import CliRun
 
 ARTICLE = article_path("en")
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Run `python -m e2e run` once against the embedded mock; return its report folder."""
-    folder = tmp_path_factory.mktemp("report")
-    done = subprocess.run([sys.executable, "-m", "e2e", "run", "--report", str(folder)],
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return folder
+@pytest.fixture
+def report(embedded_run: CliRun) -> Path:
+    """The report folder of the one `python -m e2e run` against the embedded mock."""
+    assert embedded_run.done.returncode == 0, embedded_run.done.stdout + embedded_run.done.stderr
+    return embedded_run.report
 
 
 def test_report_md_mirrors_the_article_numbering_and_its_pictures_exist(report: Path) -> None:
