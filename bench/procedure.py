@@ -52,7 +52,7 @@ from e2e.devices import DESKTOP, context_options
 from e2e.labels import Labels, load_labels
 from e2e.qr import decode_qr
 from e2e.runner import run_procedure
-from e2e.session import ACTION_TIMEOUT_MS, browser_locale
+from e2e.session import apply_console_wait, browser_locale
 from e2e.target import Credentials, MockTarget, Target
 
 NAME = "procedure"
@@ -87,7 +87,7 @@ def fresh_page(playwright: Playwright, browser: Browser, labels: Labels, target:
     options = {**context_options(playwright.devices, DESKTOP),
                "locale": browser_locale(labels.lang)}
     context = browser.new_context(**options)
-    context.set_default_timeout(ACTION_TIMEOUT_MS[target.moves_clock])
+    apply_console_wait(context, target)
     try:
         yield context.new_page()
     finally:

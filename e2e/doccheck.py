@@ -509,8 +509,11 @@ class _Looker:
 def run_doc_check(article: Article, page: Page, target: Target, labels: Labels, *,
                   source: str = "", account: Credentials | None = None,
                   device: str = "Desktop", procedure: Sequence[Step] = PROCEDURE,
-                  on_step: Callable[[StepResult], None] | None = None) -> DocCheck:
-    """Run the procedure once against ``target`` and check the article's quotes at each step."""
+                  on_step: Callable[[StepResult], None] | None = None,
+                  leave_as_found: bool = True) -> DocCheck:
+    """Run the procedure once against ``target`` and check the article's quotes at each step.
+
+    ``leave_as_found`` as in ``run_procedure``: the run ends signed out, 2SV off again."""
     looker = _Looker(article, page, procedure)
 
     def after_step(outcome: StepResult) -> None:
@@ -519,7 +522,7 @@ def run_doc_check(article: Article, page: Page, target: Target, labels: Labels, 
             on_step(outcome)
 
     run = run_procedure(page, target, labels, account=account, steps=procedure, device=device,
-                        inspect=looker.inspect, on_step=after_step)
+                        inspect=looker.inspect, on_step=after_step, leave_as_found=leave_as_found)
     steps, unmentioned = assemble(article, run, looker.looks, procedure)
     cross_reference(steps)
     observations = dict(looker.observations)

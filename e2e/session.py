@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 from playwright.sync_api import Error as PlaywrightError
 
 from e2e.browser import BrowserSetupError, launch_args
@@ -70,9 +77,22 @@ class Console:
     devices: dict[str, dict[str, Any]]  # device name -> context options, checked up front
 
 
-# How long a click or an expectation may wait: the mock answers at once; a real console over
-# the internet, behind single sign-on, can take longer.
-ACTION_TIMEOUT_MS = {True: 10_000, False: 30_000}
+# How long a click or an expectation may wait, keyed by ``target.moves_clock``: a local mock
+# answers in milliseconds, so 5 s is ample even on a loaded CI runner and a missing element
+# fails fast; a real console over the internet, behind single sign-on, can take longer.
+ACTION_TIMEOUT_MS = {True: 5_000, False: 30_000}
+
+
+def apply_console_wait(context: BrowserContext, target: Target) -> None:
+    """Make every click and every web-first assertion wait as long as ``target`` needs.
+
+    Actions take the context's default timeout; ``expect`` takes Playwright's process-wide
+    default (one console per run or test session), so the page objects need no timeouts of
+    their own and a real console is waited on as long everywhere.
+    """
+    wait_ms = ACTION_TIMEOUT_MS[target.moves_clock]
+    context.set_default_timeout(wait_ms)
+    expect.set_options(timeout=wait_ms)
 
 
 def check_qr_decoder() -> None:
@@ -165,7 +185,7 @@ def device_page(console: Console, device: str, trace_to: Path | None = None,
         trace_to = trace_path(console.target, trace_to, trace_contains_secrets)
     options = {**console.devices[device], "locale": browser_locale(console.labels.lang)}
     context = console.browser.new_context(**options)
-    context.set_default_timeout(ACTION_TIMEOUT_MS[console.target.moves_clock])
+    apply_console_wait(context, console.target)
     if trace_to is not None:
         context.tracing.start(screenshots=True, snapshots=True, sources=False)
     try:

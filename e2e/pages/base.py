@@ -8,8 +8,6 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.labels import Labels
 
-DEFAULT_TIMEOUT_MS = 10_000
-
 
 class ConsolePage:
     """A screen of the console. Subclasses add the screen's own locators and intents."""
@@ -46,7 +44,7 @@ class ConsolePage:
         self.open_user_menu()
         self.page.get_by_role("button", name=self.labels.sign_out, exact=True).click()
 
-    def expect_signed_in_as(self, username: str, *, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+    def expect_signed_in_as(self, username: str, *, timeout: float | None = None) -> None:
         """The header shows the user menu of ``username`` (or the phone's menu button)."""
         nav = self.page.get_by_role("banner")
         mine = nav.get_by_role("button", name=username, exact=True)
@@ -55,12 +53,12 @@ class ConsolePage:
 
     # -- content ------------------------------------------------------------------------------
 
-    def expect_heading(self, text: str, *, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+    def expect_heading(self, text: str, *, timeout: float | None = None) -> None:
         """The page's main heading reads ``text`` exactly."""
         expect(self.heading).to_have_text(text, timeout=timeout)
 
     def expect_alert(self, contains: str | re.Pattern[str] | None = None, *,
-                     timeout: float = DEFAULT_TIMEOUT_MS) -> str:
+                     timeout: float | None = None) -> str:
         """An error message is shown (containing ``contains``); return its text."""
         expect(self.alert).to_be_visible(timeout=timeout)
         if contains is not None:

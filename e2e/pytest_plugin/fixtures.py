@@ -30,7 +30,7 @@ from e2e.remote import (
     remote_launch_args,
     server_connect_options,
 )
-from e2e.session import ACTION_TIMEOUT_MS, browser_locale
+from e2e.session import apply_console_wait, browser_locale
 from e2e.target import (
     ACCOUNTS_ENV,
     ALLOW_PLAIN_HTTP_ENV,
@@ -169,8 +169,8 @@ def _leave_accounts_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def context(context: BrowserContext, target: Target) -> BrowserContext:
-    """Bound how long a click or an expectation waits: 10 s on the mock, 30 s on a real one."""
-    context.set_default_timeout(ACTION_TIMEOUT_MS[target.moves_clock])
+    """Bound how long a click or an expectation waits: 5 s on the mock, 30 s on a real one."""
+    apply_console_wait(context, target)
     return context
 
 
