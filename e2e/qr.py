@@ -231,28 +231,40 @@ def decode_qr(image: bytes | Image.Image) -> str:
     )
 
 
+# In one round trip: bring the element into view (as a person scrolls to the code) and measure
+# it and the viewport; "visible" as Playwright means it (a box, not visibility: hidden).
+_SCROLL_AND_MEASURE = """element => {
+  element.scrollIntoView({block: "nearest", inline: "nearest"});
+  const box = element.getBoundingClientRect();
+  return {x: box.x, y: box.y, width: box.width, height: box.height,
+          viewportWidth: window.innerWidth, viewportHeight: window.innerHeight,
+          visible: box.width > 0 && box.height > 0
+                   && getComputedStyle(element).visibility !== "hidden"};
+}"""
+
+
 def capture_qr(locator: Locator) -> bytes:
     """Screenshot the element plus a small margin of page, as PNG at the device's pixel ratio.
 
-    Waits for the element to be visible with Playwright's auto-waiting. The margin gives a QR
-    drawn without its own quiet zone the light border a scanner needs.
+    Waits for the element to be visible with Playwright's auto-waiting, but only when it is
+    not already (the common case costs two round trips to the browser: measure, capture). The
+    margin gives a QR drawn without its own quiet zone the light border a scanner needs.
     """
-    locator.wait_for(state="visible")
-    locator.scroll_into_view_if_needed()
-    box = locator.bounding_box()
-    page = locator.page
-    viewport = page.viewport_size
-    if box is None or viewport is None:
-        return locator.screenshot(animations="disabled", caret="hide")
-    left = max(0.0, box["x"] - CAPTURE_MARGIN)
-    top = max(0.0, box["y"] - CAPTURE_MARGIN)
-    right = min(float(viewport["width"]), box["x"] + box["width"] + CAPTURE_MARGIN)
-    bottom = min(float(viewport["height"]), box["y"] + box["height"] + CAPTURE_MARGIN)
-    if right - left < box["width"] or bottom - top < box["height"]:
+    geometry = locator.evaluate(_SCROLL_AND_MEASURE)
+    if not geometry["visible"]:
+        locator.wait_for(state="visible")
+        geometry = locator.evaluate(_SCROLL_AND_MEASURE)
+    x, y, width, height = (float(geometry[k]) for k in ("x", "y", "width", "height"))
+    left = max(0.0, x - CAPTURE_MARGIN)
+    top = max(0.0, y - CAPTURE_MARGIN)
+    right = min(float(geometry["viewportWidth"]), x + width + CAPTURE_MARGIN)
+    bottom = min(float(geometry["viewportHeight"]), y + height + CAPTURE_MARGIN)
+    if right - left < width or bottom - top < height:
         # Larger than the viewport: let Playwright capture the element however it must.
         return locator.screenshot(animations="disabled", caret="hide")
     clip: FloatRect = {"x": left, "y": top, "width": right - left, "height": bottom - top}
-    return page.screenshot(clip=clip, animations="disabled", caret="hide")
+    # No caret="hide": it restyles the page at every capture, and no text caret lives in a code
+    return locator.page.screenshot(clip=clip, animations="disabled")
 
 
 def _describe(locator: Locator) -> str:
