@@ -8,11 +8,11 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto -m "not slow"
 SELFTEST_ARGS ?=
 SYSTEM_PACKAGES := chromium libzbar0 fonts-noto-cjk
 
-.PHONY: help run test serve selftest doc-check matrix bench flake lint system deps clean wheel-check
+.PHONY: help run test test-slow serve selftest doc-check matrix bench flake lint system deps clean wheel-check
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -20,8 +20,11 @@ help:  ## list the targets
 run: deps system  ## run the article's procedure against the embedded mock; report in reports/latest
 	$(PY) -m e2e run
 
-test: deps system  ## run every test (unit and browser)
+test: deps system  ## run every test (unit and browser) but those that wait on real time
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-slow: deps system  ## the tests that wait on real time (a LiveTarget run), up to a minute
+	$(PY) -m pytest -m slow
 
 wheel-check: deps system  ## build the wheel, install it in a fresh venv in /tmp, use it from an empty folder
 	$(PY) .ci/test_installed_wheel.py
