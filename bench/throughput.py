@@ -64,18 +64,22 @@ DEFAULT_CLIENTS = 8
 DEFAULT_ACCOUNTS = 64
 DEFAULT_SERVER_THREADS = 8  # python -m mock_console's default
 HTTP_TIMEOUT = 30
+# The two password-hashing settings of the mock (mock_console.hashing): what a served mock
+# keeps, and what the embedded, throwaway-account mock uses.
+SERVED, EMBEDDED = "console scrypt", "console fast"
+HASHING_KINDS = {SERVED: "scrypt", EMBEDDED: "fast"}
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 # -- the server (child process) -----------------------------------------------------------------
 
-def serve(db: Path, accounts_file: Path, count: int, threads: int) -> int:
+def serve(db: Path, accounts_file: Path, count: int, threads: int, hashing: str) -> int:
     """Build the console with a ping route, prepare ``count`` accounts with 2SV on, serve."""
     from waitress.server import create_server
 
     from mock_console import accounts, create_app, totp
 
-    app = create_app({"DATABASE": str(db), "TEST_API": True})
+    app = create_app({"DATABASE": str(db), "TEST_API": True, "PASSWORD_HASHING": hashing})
     app.add_url_rule(PING_PATH, "bench_ping", lambda: "pong")
     services = app.extensions["mock_console"]
 
@@ -95,13 +99,14 @@ def serve(db: Path, accounts_file: Path, count: int, threads: int) -> int:
     return 0
 
 
-def start_server(folder: Path, count: int, threads: int
+def start_server(folder: Path, count: int, threads: int, hashing: str
                  ) -> tuple[subprocess.Popen[str], str, list[dict[str, Any]]]:
     """Start the child server; wait for its ready line (after the accounts are prepared)."""
+    folder.mkdir(parents=True, exist_ok=True)
     accounts_file = folder / "accounts.json"
     command = [sys.executable, "-m", MODULE, "serve", "--db", str(folder / "console.sqlite3"),
                "--accounts", str(count), "--accounts-file", str(accounts_file),
-               "--threads", str(threads)]
+               "--threads", str(threads), "--password-hashing", hashing]
     try:
         server = start_listener(command, re.compile(rf"^{READY}(\S+)"), timeout=60 + count,
                                 what="the benchmark's console")
@@ -276,20 +281,28 @@ def run_window(op: Operation, clients: int, seconds: float, ramp: float,
 
 def measure(reps: int, warmup: int, seconds: float, ramp: float, clients: int, accounts: int,
             server_threads: int) -> dict[str, Any]:
-    """Alternate console and ping windows after a warm-up window of each."""
+    """Alternate the windows (sign-in pairs on a full-cost scrypt console and on a cheap-hashing
+    one, and the trivial endpoint) after a warm-up window of each."""
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
-        process, base_url, prepared = start_server(Path(tmp), accounts, server_threads)
+        processes: list[subprocess.Popen[str]] = []
         try:
-            pool = AccountPool(base_url, prepared)
-            ops = {"console": sign_in_pair(base_url, pool), "ping": ping(base_url)}
+            ops: dict[str, Operation] = {}
+            pools = []
+            for kind, hashing in HASHING_KINDS.items():
+                process, base_url, prepared = start_server(Path(tmp) / hashing, accounts,
+                                                           server_threads, hashing)
+                processes.append(process)
+                pools.append(AccountPool(base_url, prepared))
+                ops[kind] = sign_in_pair(base_url, pools[-1])
+            ops["ping"] = ping(base_url)  # on the cheap-hashing console: the same server code
             sessions = [requests.Session() for _ in range(clients)]
-            windows: dict[str, list[Window]] = {"console": [], "ping": []}
+            windows: dict[str, list[Window]] = {kind: [] for kind in ops}
             for round_ in range(-warmup, reps):
                 for kind, op in ops.items():
                     window = run_window(op, clients, seconds, ramp, sessions)
                     tag = f"warm-up {round_ + warmup + 1}" if round_ < 0 else f"window {round_ + 1}"
                     s = window.summary()
-                    print(f"  {tag:<10} {kind:<8} {s['operations_per_s']:8.1f} ops/s "
+                    print(f"  {tag:<10} {kind:<14} {s['operations_per_s']:8.1f} ops/s "
                           f"{s['requests_per_s']:8.1f} req/s  errors {s['errors']}")
                     if window.errors:
                         raise BenchError(f"{len(window.errors)} {kind} operations failed, e.g. "
@@ -297,8 +310,9 @@ def measure(reps: int, warmup: int, seconds: float, ramp: float, clients: int, a
                     if round_ >= 0:
                         windows[kind].append(window)
         finally:
-            stop_process(process)
-    return {"windows": windows, "advances": pool.advances}
+            for process in processes:
+                stop_process(process)
+    return {"windows": windows, "advances": sum(pool.advances for pool in pools)}
 
 
 def build_result(measured: dict[str, Any], args: argparse.Namespace, command: str
@@ -308,19 +322,26 @@ def build_result(measured: dict[str, Any], args: argparse.Namespace, command: st
     def med(kind: str, key: str) -> float:
         return median([s.get(key, math.nan) for s in summaries[kind]])
 
-    console_rps, ping_rps = med("console", "requests_per_s"), med("ping", "requests_per_s")
-    pairs = med("console", "operations_per_s")
-    pair_p50, pair_p95 = med("console", "pair_p50_ms"), med("console", "pair_p95_ms")
+    console_rps, ping_rps = med(SERVED, "requests_per_s"), med("ping", "requests_per_s")
+    fast_rps, fast_pairs = med(EMBEDDED, "requests_per_s"), med(EMBEDDED, "operations_per_s")
+    pairs = med(SERVED, "operations_per_s")
+    pair_p50, pair_p95 = med(SERVED, "pair_p50_ms"), med(SERVED, "pair_p95_ms")
+    fast_p50 = med(EMBEDDED, "pair_p50_ms")
     ping_p50, ping_p95 = med("ping", "request_p50_ms"), med("ping", "request_p95_ms")
     reps = args.reps
     figures = [
         Figure(f"throughput, trivial endpoint (GET {PING_PATH})", ping_rps, "req/s", reps),
-        Figure.against("throughput, console sign-in + code (3 requests a pair)", console_rps,
-                       "req/s", reps, "trivial endpoint", ping_rps,
+        Figure.against("throughput, sign-in + code, scrypt (a served mock; 3 requests a pair)",
+                       console_rps, "req/s", reps, "trivial endpoint", ping_rps,
                        note=f"{pairs:.1f} pairs/s"),
-        Figure.against("latency p50, sign-in + code pair (2 POSTs)", pair_p50, "ms", reps,
-                       "trivial endpoint p50", ping_p50,
+        Figure.against("throughput, sign-in + code, cheap hashing (the embedded mock; goal "
+                       ">= 0.5x)", fast_rps, "req/s", reps, "trivial endpoint", ping_rps,
+                       note=f"{fast_pairs:.1f} pairs/s"),
+        Figure.against("latency p50, sign-in + code pair, scrypt (2 POSTs)", pair_p50, "ms",
+                       reps, "trivial endpoint p50", ping_p50,
                        note=f"p95 {pair_p95:.0f} ms against {ping_p95:.1f} ms"),
+        Figure.against("latency p50, sign-in + code pair, cheap hashing", fast_p50, "ms", reps,
+                       "trivial endpoint p50", ping_p50),
     ]
     return {
         "benchmark": NAME,
@@ -328,7 +349,8 @@ def build_result(measured: dict[str, Any], args: argparse.Namespace, command: st
         "command": command,
         "reps": reps,
         "warmup": args.warmup,
-        "order": "alternating timed windows: console | trivial endpoint, after a warm-up of each",
+        "order": "alternating timed windows: scrypt console | cheap-hashing console | trivial "
+                 "endpoint, after a warm-up of each",
         "window_seconds": args.seconds,
         "ramp_seconds": args.ramp,
         "counted": "operations that ended between the ramp and the deadline, over that time",
@@ -337,17 +359,20 @@ def build_result(measured: dict[str, Any], args: argparse.Namespace, command: st
         "accounts": args.accounts,
         "clock_advances": measured["advances"],
         "pair": "GET /signin (the CSRF token; a fresh cookie jar) then the timed pair: POST "
-                "/signin (scrypt-hashed password) and POST /signin/code (a valid code, 302 to "
-                "the console). requests/s counts all three.",
+                "/signin (the password, hashed with full-cost scrypt on one console and with "
+                "--password-hashing fast on the other) and POST /signin/code (a valid code, 302 "
+                "to the console). requests/s counts all three.",
         "note": "the load generator shares the machine's CPUs with the server",
         "samples": summaries,
         "medians": {"console_requests_per_s": console_rps, "console_pairs_per_s": pairs,
+                    "fast_console_requests_per_s": fast_rps, "fast_pair_p50_ms": fast_p50,
                     "ping_requests_per_s": ping_rps, "pair_p50_ms": pair_p50,
                     "pair_p95_ms": pair_p95, "ping_p50_ms": ping_p50, "ping_p95_ms": ping_p95,
-                    "signin_p50_ms": med("console", "signin_p50_ms"),
-                    "code_p50_ms": med("console", "code_p50_ms")},
+                    "signin_p50_ms": med(SERVED, "signin_p50_ms"),
+                    "code_p50_ms": med(SERVED, "code_p50_ms")},
         "ratios": {"console/trivial requests_per_s": figures[1].ratio,
-                   "console/trivial p50 latency": figures[2].ratio},
+                   "fast console/trivial requests_per_s": figures[2].ratio,
+                   "console/trivial p50 latency": figures[3].ratio},
         "figures": figures,
         "machine": machine_info(with_chromium=False),
     }
@@ -361,8 +386,10 @@ def main(argv: list[str] | None = None) -> int:
         serve_parser.add_argument("--accounts-file", type=Path, required=True)
         serve_parser.add_argument("--accounts", type=int, default=DEFAULT_ACCOUNTS)
         serve_parser.add_argument("--threads", type=int, default=DEFAULT_SERVER_THREADS)
+        serve_parser.add_argument("--password-hashing", default="scrypt")
         served = serve_parser.parse_args(argv[1:])
-        return serve(served.db, served.accounts_file, served.accounts, served.threads)
+        return serve(served.db, served.accounts_file, served.accounts, served.threads,
+                     served.password_hashing)
     parser = base_parser(MODULE, "Measure the mock console's sign-in + code throughput under "
                                  "waitress against a trivial endpoint on the same server.",
                          DEFAULT_REPS)
