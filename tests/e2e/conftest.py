@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import pytest
 from e2e.authenticator import Authenticator
 from e2e.selftest import ONLY_RULES_ENV
 from e2e.target import Credentials, MockTarget, Target
+from tests.cli import run_e2e
 from tests.e2e.support import CliRun, once_per_session
 
 PROCEDURE_MARKER = "procedure"  # the article's whole procedure; catches any step's regression
@@ -115,8 +115,7 @@ def embedded_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
     """``python -m e2e run --report DIR`` against the embedded mock, once for the whole test
     run: a read-only result for every test that checks what such a run prints and writes."""
     def run(folder: Path) -> dict[str, Any]:
-        done = subprocess.run([sys.executable, "-m", "e2e", "run", "--report", str(folder)],
-                              capture_output=True, text=True, timeout=300, check=False)
+        done = run_e2e("run", "--report", str(folder))
         return {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
 
     folder, made = once_per_session(tmp_path_factory, "embedded-run", run)

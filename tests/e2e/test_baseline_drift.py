@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from e2e.cli import EXIT_DRIFT
 from e2e.labels import Labels
 from e2e.procedure import step_ids
 from e2e.target import MockTarget
+from tests.cli import run_e2e
 from tests.e2e.support import once_per_session
 
 CODE_HINT = "6 digits, for example 081804 or 081 804."  # under the code field: 2.5 and 2.6
@@ -30,8 +30,7 @@ CLEAN_RUNS = 5
 def run_cli(*args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     """Run `python -m e2e run` as a writer would; return it and its report.json."""
     report = Path(args[args.index("--report") + 1])
-    done = subprocess.run([sys.executable, "-m", "e2e", "run", *args], capture_output=True,
-                          text=True, timeout=300, check=False)
+    done = run_e2e("run", *args)
     data = json.loads((report / "report.json").read_text("utf-8")) if report.exists() else {}
     return done, data
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from e2e.procedure import step_ids
 from e2e.target import MockTarget
+from tests.cli import run_e2e
 from tests.e2e.support import CliRun
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the harness's CLI as a user would."""
-    return subprocess.run([sys.executable, "-m", "e2e", "run", *args], capture_output=True,
-                          text=True, timeout=300, check=False)
+    """Run `python -m e2e run` as a user would."""
+    return run_e2e("run", *args)
 
 
 def test_run_against_the_embedded_mock_passes_and_writes_the_report(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from e2e.data import shipped
 from e2e.doccheck import DIFFERENT, MISSING, NOT_REACHED, VERIFIED, DocCheck, run_doc_check
 from e2e.labels import Labels
 from e2e.target import MockTarget
+from tests.cli import run_e2e
 
 ARTICLES = shipped("articles")
 SHIPPED = ARTICLES / "two-step-verification.txt"
@@ -24,8 +24,7 @@ SHIPPED = ARTICLES / "two-step-verification.txt"
 
 def doc_check_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """Run doc-check as a writer would."""
-    return subprocess.run([sys.executable, "-m", "e2e", "doc-check", *args], capture_output=True,
-                          text=True, timeout=300, check=False)
+    return run_e2e("doc-check", *args)
 
 
 def quote(check: DocCheck, step: str, quoted: str) -> dict[str, object]:

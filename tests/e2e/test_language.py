@@ -7,8 +7,6 @@ Japanese catalogue, and the harness reads it with its Japanese labels (``e2e/dat
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from e2e.pages import AccountInformationPage, HomePage, SignInPage
 from e2e.procedure import step_ids
 from e2e.runner import PASSED, run_procedure
 from e2e.target import Credentials, Target
+from tests.cli import run_e2e
 from tests.leaks import assert_second_factor_masked
 
 EN = load_labels("en")
@@ -120,10 +119,7 @@ def test_japanese_text_is_drawn_with_a_cjk_font_not_tofu(ja_page: Page, target: 
 
 def test_cli_runs_the_procedure_in_japanese_on_a_phone(tmp_path: Path) -> None:
     # When `python -m e2e run --lang ja` runs on a phone (the harness's own browser session)
-    done = subprocess.run(
-        [sys.executable, "-m", "e2e", "run", "--lang", "ja", "--device", "Pixel 7",
-         "--report", str(tmp_path)],
-        capture_output=True, text=True, timeout=300, check=False)
+    done = run_e2e("run", "--lang", "ja", "--device", "Pixel 7", "--report", str(tmp_path))
 
     # Then the console showed Japanese (the labels were found) and every step passed
     assert done.returncode == 0, done.stdout + done.stderr

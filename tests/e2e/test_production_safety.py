@@ -19,14 +19,14 @@ import pytest
 from e2e.labels import load_labels
 from e2e.process import start_listener
 from e2e.target import READY_LINE, Credentials, MockTarget
+from tests.cli import run_e2e
 from tests.leaks import find_leaks
 
 SEEDED = Credentials("pool-admin@example.com", "pool-password-for-the-safety-test")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "e2e", "run", *args], capture_output=True,
-                          text=True, timeout=600, check=False, env=env)
+    return run_e2e("run", *args, env=env, timeout=600)  # a failed run's cleanup waits too
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ from e2e.remote import (
 from e2e.runner import run_procedure
 from e2e.session import browser_locale
 from e2e.target import ACCOUNTS_ENV, PASSWORD_ENV, USERNAME_ENV, Credentials, Target
+from tests.cli import run_e2e
 from tests.listening import Listener, start_listener
 
 SERVER_READY = re.compile(r"^Listening on (ws://\S+)")
@@ -112,8 +113,7 @@ def server_launch_options(*extra_args: str) -> dict[str, object]:
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "e2e", "run", *args], capture_output=True,
-                          text=True, timeout=300, check=False, env=env)
+    return run_e2e("run", *args, env=env)
 
 
 def closed_port() -> int:

@@ -6,7 +6,6 @@ test process whose browser fixtures already run an event loop).
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from e2e.cli import EXIT_SETUP
+from tests.cli import run_e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,9 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run ``python -m e2e`` with ``args`` in ``cwd`` (the test's tmp folder: a default report
     folder lands there, never in the checkout)."""
-    return subprocess.run([sys.executable, "-m", "e2e", *args], capture_output=True, text=True,
-                          timeout=120, check=False, cwd=cwd,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return run_e2e(*args, cwd=cwd, timeout=120)
 
 
 @pytest.mark.parametrize(("args", "says"), [
