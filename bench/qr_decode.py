@@ -12,7 +12,6 @@ variants are interleaved, one round after another, after a warm-up round.
 from __future__ import annotations
 
 import io
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from bench.common import (
     write_result,
 )
 from bench.procedure import chromium
+from tests.qr_pages import LABEL, MARKUP, show
 
 NAME = "qr_decode"
 MODULE = f"bench.{NAME}"
@@ -46,67 +46,9 @@ KINDS = ("img", "svg", "canvas")
 SCALE_FACTORS = (1, 2, 3)
 SIZES = {"1.5 px/module": 1.5, "4 px/module": 4.0}  # CSS px per module: small, comfortable
 SMALL, COMFORTABLE = SIZES
-QUIET_ZONE = 4
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PAYLOAD = ("otpauth://totp/HENNGE%20Cloud%20Protection:admin-0123456789%40example.com"
            f"?secret={SECRET}&issuer=HENNGE%20Cloud%20Protection")
-ALT = "QR code for 2-Step Verification"
-
-
-# -- pages that draw the code -------------------------------------------------------------------
-
-def css_size(code: segno.QRCode, px_per_module: float) -> str:
-    width, _ = code.symbol_size(scale=1, border=QUIET_ZONE)
-    return f"{width * px_per_module}px"
-
-
-def img_markup(code: segno.QRCode, px: float) -> str:
-    """A PNG drawn large and shrunk by CSS, as consoles commonly do."""
-    uri = code.png_data_uri(scale=8, border=QUIET_ZONE)
-    size = css_size(code, px)
-    return f'<img alt="{ALT}" src="{uri}" style="width:{size};height:{size}">'
-
-
-def svg_markup(code: segno.QRCode, px: float) -> str:
-    """An inline SVG scaled through its viewBox."""
-    svg = code.svg_inline(scale=1, border=QUIET_ZONE, omitsize=True, svgclass=None,
-                          lineclass=None)
-    size = css_size(code, px)
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{ALT}" '
-                                f'style="width:{size};height:{size}" ', 1)
-
-
-def canvas_markup(code: segno.QRCode, px: float) -> str:
-    """A canvas filled module by module by script, then sized by CSS."""
-    matrix = [[1 if module & 1 else 0 for module in row] for row in code.matrix]
-    size = css_size(code, px)
-    return f"""
-<canvas role="img" aria-label="{ALT}" style="width:{size};height:{size}"></canvas>
-<script>
-{{
-  const matrix = {json.dumps(matrix)};
-  const border = {QUIET_ZONE}, unit = 6, n = matrix.length + 2 * border;
-  const canvas = document.querySelector("canvas");
-  canvas.width = canvas.height = n * unit;
-  const ctx = canvas.getContext("2d");
-  ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.fillStyle = "#000";
-  matrix.forEach((row, y) => row.forEach((dark, x) => {{
-    if (dark) ctx.fillRect((x + border) * unit, (y + border) * unit, unit, unit);
-  }}));
-}}
-</script>"""
-
-
-MARKUP: dict[str, Callable[[segno.QRCode, float], str]] = {
-    "img": img_markup, "svg": svg_markup, "canvas": canvas_markup}
-
-
-def show(page: Page, body: str) -> None:
-    page.set_content(f"""<!doctype html><html><body style="margin:0;background:#fff">
-        <main style="padding:40px 60px"><h1 style="font-size:12px">Scan this code</h1>
-        {body}</main></body></html>""")
 
 
 def variant_name(kind: str, dsf: int, size: str) -> str:
@@ -152,7 +94,7 @@ def measure(reps: int, warmup: int) -> dict[str, Any]:
             pages[variant_name(kind, dsf, size)] = page
 
         def sample_of(name: str) -> Callable[[int], float]:
-            locator = pages[name].get_by_role("img", name=ALT, exact=True)
+            locator = pages[name].get_by_role("img", name=LABEL, exact=True)
 
             def sample(rep: int) -> float:
                 started = time.perf_counter()

@@ -7,7 +7,6 @@ those in Chromium and proves ``decode_locator`` returns the exact otpauth URI th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,18 +16,14 @@ import segno
 from playwright.sync_api import BrowserContext, Page
 
 from e2e.qr import QRDecodeError, decode_locator
+from tests.qr_pages import DARK, LABEL, LIGHT, MARKUP, img_markup, show
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PAYLOAD = (
     f"otpauth://totp/ISSUER:acc%40example.com?secret={SECRET}"
     "&issuer=ISSUER&algorithm=SHA1&digits=6&period=30"
 )
-CSS_PX_PER_MODULE = 1.5
-QUIET_ZONE = 4  # modules, as the QR specification asks
-
-LIGHT = {"page": "#ffffff", "dark": "#000000", "light": "#ffffff"}
-# A dark theme draws light modules on a dark background: the colours of a QR code inverted.
-DARK = {"page": "#121212", "dark": "#e8e8e8", "light": "#1e1e1e"}
+CSS_PX_PER_MODULE = 1.5  # small: the reader must upscale
 
 
 @pytest.fixture
@@ -48,70 +43,6 @@ def open_page(new_context: Callable[..., BrowserContext]) -> Callable[[float], P
     return open_
 
 
-def css_size(qr: segno.QRCode, border: int) -> str:
-    """Width of the code in CSS px when each module is ``CSS_PX_PER_MODULE`` wide."""
-    width, _ = qr.symbol_size(scale=1, border=border)
-    return f"{width * CSS_PX_PER_MODULE}px"
-
-
-def img_markup(qr: segno.QRCode, colours: dict[str, str], border: int) -> str:
-    """A PNG in a data URI, drawn large and shrunk by CSS as consoles commonly do."""
-    uri = qr.png_data_uri(scale=8, border=border, dark=colours["dark"], light=colours["light"])
-    size = css_size(qr, border)
-    return f'<img alt="Setup QR code" src="{uri}" style="width:{size};height:{size}">'
-
-
-def svg_markup(qr: segno.QRCode, colours: dict[str, str], border: int) -> str:
-    """An inline SVG scaled through its viewBox."""
-    svg = qr.svg_inline(
-        scale=1,
-        border=border,
-        omitsize=True,
-        dark=colours["dark"],
-        light=colours["light"],
-        svgclass=None,
-        lineclass=None,
-    )
-    size = css_size(qr, border)
-    attrs = f'role="img" aria-label="Setup QR code" style="width:{size};height:{size}"'
-    return svg.replace("<svg ", f"<svg {attrs} ", 1)
-
-
-def canvas_markup(qr: segno.QRCode, colours: dict[str, str], border: int) -> str:
-    """A canvas filled module by module from ``qr.matrix`` by script, then shrunk by CSS."""
-    matrix = [[1 if module & 1 else 0 for module in row] for row in qr.matrix]
-    size = css_size(qr, border)
-    return f"""
-<canvas role="img" aria-label="Setup QR code" style="width:{size};height:{size}"></canvas>
-<script>
-{{
-  const matrix = {json.dumps(matrix)};
-  const border = {border}, unit = 6, n = matrix.length + 2 * border;
-  const canvas = document.querySelector("canvas");
-  canvas.width = canvas.height = n * unit;
-  const ctx = canvas.getContext("2d");
-  ctx.fillStyle = {json.dumps(colours["light"])};
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.fillStyle = {json.dumps(colours["dark"])};
-  matrix.forEach((row, y) => row.forEach((dark, x) => {{
-    if (dark) ctx.fillRect((x + border) * unit, (y + border) * unit, unit, unit);
-  }}));
-}}
-</script>"""
-
-
-MARKUP = {"img": img_markup, "svg": svg_markup, "canvas": canvas_markup}
-
-
-def show(page: Page, body: str, background: str) -> None:
-    """Render ``body`` on a page of the given background colour, off the top-left corner."""
-    page.set_content(
-        f"""<!doctype html><html><body style="margin:0;background:{background}">
-        <main style="padding:40px 60px"><h1 style="font-size:12px">Scan this code</h1>
-        {body}</main></body></html>"""
-    )
-
-
 @pytest.mark.parametrize("scale_factor", [1, 2, 3])
 @pytest.mark.parametrize("variant", ["img", "svg", "canvas"])
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -122,10 +53,10 @@ def test_decode_locator_reads_otpauth_uri_from_rendered_qr(
     colours = LIGHT if theme == "light" else DARK
     qr = segno.make(PAYLOAD, error="M", micro=False)
     page = open_page(scale_factor)
-    show(page, MARKUP[variant](qr, colours, QUIET_ZONE), colours["page"])
+    show(page, MARKUP[variant](qr, CSS_PX_PER_MODULE, colours=colours), colours["page"])
 
     # When the harness reads the element by its accessible name
-    text = decode_locator(page.get_by_role("img", name="Setup QR code"))
+    text = decode_locator(page.get_by_role("img", name=LABEL))
 
     # Then it gets back exactly the URI that was encoded
     assert text == PAYLOAD
@@ -138,10 +69,10 @@ def test_decode_locator_reads_qr_drawn_without_quiet_zone(
     # Given a QR code drawn edge to edge (no quiet zone of its own) at 1.5 CSS px per module
     qr = segno.make(PAYLOAD, error="M", micro=False)
     page = open_page(1)
-    show(page, MARKUP[variant](qr, LIGHT, 0), LIGHT["page"])
+    show(page, MARKUP[variant](qr, CSS_PX_PER_MODULE, border=0))
 
     # When it is captured with the page margin around it and decoded
-    text = decode_locator(page.get_by_role("img", name="Setup QR code"))
+    text = decode_locator(page.get_by_role("img", name=LABEL))
 
     # Then the URI is read all the same
     assert text == PAYLOAD
@@ -152,10 +83,10 @@ def test_decode_locator_reads_qr_below_the_fold(open_page: Callable[[float], Pag
     qr = segno.make(PAYLOAD, error="M", micro=False)
     page = open_page(2)
     spacer = '<div style="height:2000px"></div>'
-    show(page, spacer + img_markup(qr, LIGHT, QUIET_ZONE), LIGHT["page"])
+    show(page, spacer + img_markup(qr, CSS_PX_PER_MODULE))
 
     # When the harness reads it
-    text = decode_locator(page.get_by_role("img", name="Setup QR code"))
+    text = decode_locator(page.get_by_role("img", name=LABEL))
 
     # Then the capture scrolled it into view and decoded it
     assert text == PAYLOAD
@@ -166,7 +97,7 @@ def test_decode_locator_saves_evidence_when_element_is_not_a_qr(
 ) -> None:
     # Given an element that shows text, not a QR code
     page = open_page(1)
-    show(page, '<p data-testid="not-qr">Authenticator app</p>', LIGHT["page"])
+    show(page, '<p data-testid="not-qr">Authenticator app</p>')
     evidence_dir = tmp_path / "evidence"
 
     # When the harness tries to read a QR code from it
@@ -187,7 +118,7 @@ def test_decode_locator_keeps_earlier_evidence(
 ) -> None:
     # Given evidence already saved under the same name by an earlier failure
     page = open_page(1)
-    show(page, '<p data-testid="not-qr">Authenticator app</p>', LIGHT["page"])
+    show(page, '<p data-testid="not-qr">Authenticator app</p>')
     (tmp_path / "qr.png").write_bytes(b"earlier")
 
     # When a second read fails
