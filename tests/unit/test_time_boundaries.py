@@ -17,7 +17,7 @@ import time
 import pytest
 
 from e2e.authenticator import Authenticator
-from tests.unit.conftest import ENABLED, HOME, PERIOD, SIGNIN_CODE, Console
+from tests.unit.console_driver import ENABLED, HOME, PERIOD, SIGNIN_CODE, Console
 
 
 class ConsoleTime:
