@@ -137,6 +137,7 @@ def run_command(args: argparse.Namespace) -> int:
     """Run the procedure once, print each step as it finishes, write the report."""
     from e2e.baseline import check_drift, update_baseline
     from e2e.capture import EvidenceRecorder
+    from e2e.other_session import OtherSessionProbe
     from e2e.posture import FAIL, PostureObserver, assess, summary
     from e2e.progress import print_header, print_step, print_summary
     from e2e.report import clear_report_folder, write_report
@@ -159,11 +160,15 @@ def run_command(args: argparse.Namespace) -> int:
             clear_report_folder(args.report)
         print_header(session.target.describe(), session.device, session.labels.lang)
         posture = PostureObserver(session.page, session.target.base_url)
-        result = run_procedure(session.page, session.target, session.labels,
-                               account=new_account(session.target), evidence_dir=evidence,
-                               device=session.device, on_step=print_step,
-                               inspect=combine(recorder, posture),
-                               unmasked_evidence=args.unmasked_evidence)
+        other_session = OtherSessionProbe(posture.observations)
+        try:
+            result = run_procedure(session.page, session.target, session.labels,
+                                   account=new_account(session.target), evidence_dir=evidence,
+                                   device=session.device, on_step=print_step,
+                                   inspect=combine(recorder, posture, other_session),
+                                   unmasked_evidence=args.unmasked_evidence)
+        finally:
+            other_session.close()
     checks = assess(posture.observations)
     result.posture = [check.to_dict() for check in checks]
     seen = recorder.steps if recorder is not None else {}

@@ -43,6 +43,7 @@ def test_run_against_the_embedded_mock_passes_and_writes_the_report(
     posture = {c["id"]: c["status"] for c in report["posture"]}
     assert {status for status in posture.values()} <= {"pass", "unknown"}, report["posture"]
     assert posture["csp"] == posture["no_store"] == posture["rotation"] == "pass"
+    assert posture["other_sessions"] == "pass"  # the second browser had to sign in again
     assert "posture: " in done.stdout and " 0 fail" in done.stdout
     assert "Security posture of the console" in html
     assert "## Security posture of the console" in (tmp_path / "report.md").read_text()
@@ -72,8 +73,10 @@ def test_run_exits_1_and_names_the_step_when_the_console_is_broken(
 def test_fail_on_posture_exits_4_when_every_step_passed_but_a_posture_check_failed(
     faults: MockTarget, tmp_path: Path
 ) -> None:
-    # Given a console whose pages may be cached, framed and run inline script
+    # Given a console whose pages may be cached, framed and run inline script, and which leaves
+    # a browser signed in before 2SV was turned on signed in after it
     faults.enable_fault("weak_security_headers")
+    faults.enable_fault("keep_other_sessions")
 
     # When the procedure runs with --fail-on-posture
     done = run_cli("--base-url", faults.base_url, "--report", str(tmp_path), "--no-evidence",
@@ -82,7 +85,7 @@ def test_fail_on_posture_exits_4_when_every_step_passed_but_a_posture_check_fail
     # Then every step passed, but the run exits 4 naming the failed checks
     assert done.returncode == 4, done.stdout + done.stderr
     assert "all steps passed" in done.stdout
-    assert "failed: frame, no_store, csp, nosniff" in done.stdout
+    assert "failed: frame, no_store, csp, nosniff, other_sessions" in done.stdout
     failed = [c["id"] for c in json.loads((tmp_path / "report.json").read_text())["posture"]
               if c["status"] == "fail"]
-    assert failed == ["frame", "no_store", "csp", "nosniff"]
+    assert failed == ["frame", "no_store", "csp", "nosniff", "other_sessions"]
