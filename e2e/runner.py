@@ -17,9 +17,11 @@ from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from e2e import cleanup
 from e2e.authenticator import Authenticator
+from e2e.diagnosis import missing_words
 from e2e.geometry import page_box
 from e2e.labels import Labels
 from e2e.masking import Masked, UnmaskableImage, mask_image_file
@@ -195,6 +197,10 @@ def _run_step(ctx: Context, step: Step, evidence_dir: Path | None,
         if not observed:  # the screen did not come up as expected: still record what is there
             with contextlib.suppress(Exception):
                 observe()
+        if _found_nothing(error):  # name the catalogue words missing and what is there instead
+            with contextlib.suppress(Exception):
+                hint = missing_words(ctx.page, ctx.labels, str(error), known_secrets(ctx))
+                outcome.error += f"\n{hint}" if hint else ""
         if evidence_dir is not None:
             try:
                 _capture(ctx, step, outcome, evidence_dir, suffix="-failure")
@@ -222,6 +228,11 @@ def _capture(ctx: Context, step: Step, outcome: StepResult, folder: Path, suffix
     outcome.masked += [region.to_dict() for region in regions]  # the step's and its failure's
     if step.focus is not None and not suffix:
         outcome.focus_box = page_box(ctx.page, step.focus(ctx).first)
+
+
+def _found_nothing(error: BaseException) -> bool:
+    """Whether a step failed because a locator matched nothing (in time)."""
+    return isinstance(error, PlaywrightTimeoutError) or "Locator expected" in str(error)
 
 
 def _describe(error: BaseException) -> str:
