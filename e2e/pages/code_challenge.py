@@ -13,7 +13,7 @@ class CodeChallengePage(ConsolePage):
 
     def __init__(self, page: Page, labels: Labels) -> None:
         super().__init__(page, labels)
-        self.code = page.get_by_label(labels.code_label, exact=True)
+        self.code = page.get_by_label(labels.signin_code_label, exact=True)
         self.verify = page.get_by_role("button", name=labels.verify_button, exact=True)
         self.use_recovery = page.get_by_role("link", name=labels.use_recovery_link, exact=True)
 

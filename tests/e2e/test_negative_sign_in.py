@@ -47,7 +47,7 @@ def test_sign_in_asks_for_the_app_code_refuses_a_wrong_one_and_accepts_the_right
 ) -> None:
     challenge = CodeChallengePage(page, labels)
     # Given the password was accepted: the console asks for the code in the article's words
-    expect(page.get_by_text(labels.code_label, exact=True)).to_be_visible()
+    expect(page.get_by_text(labels.signin_code_label, exact=True)).to_be_visible()
     expect(challenge.code).to_be_editable()
     events_before = challenged.mock.event_types(challenged.account.username) \
         if challenged.mock else []

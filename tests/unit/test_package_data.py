@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
@@ -42,3 +43,17 @@ def test_a_custom_catalogue_file_is_read_instead(tmp_path: Path) -> None:
     custom.write_text(labels_path("en").read_text("utf-8").replace('"Change"', '"Edit"'), "utf-8")
     labels = load_labels("en", custom)
     assert labels.source == custom and "Edit" in labels.article.values()
+
+
+def test_a_catalogue_without_a_key_split_later_falls_back_to_the_key_it_came_from(
+    tmp_path: Path
+) -> None:
+    # A user's copy made before the sign-in code field got its own key still works
+    shipped = json.loads(labels_path("en").read_text("utf-8"))
+    del shipped["screen"]["signin_code_label"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(shipped), "utf-8")
+    labels = load_labels("en", old)
+    assert labels.signin_code_label == labels.code_label == shipped["article"]["code_label"]
+    # and the shipped catalogues say both, so a console may word them apart
+    assert load_labels("en").signin_code_label
