@@ -1,4 +1,5 @@
-"""Browser tests that need the console's clock to themselves get a console no one else drives.
+"""The browser tests' own fixtures and hooks: the console each test drives, the states it
+starts from, what it could not check, and the shared read-only runs.
 
 Several xdist workers may share one mock (``--base-url``), and so its one clock. Most tests only
 move it forward to the next 30 s step, which the one-step window absorbs. A few cannot share it:
@@ -19,8 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page
 
 from e2e.authenticator import Authenticator
+from e2e.labels import Labels
+from e2e.pages import CodeChallengePage
+from e2e.procedure import Context, sign_in, sign_out
+from e2e.runner import advance_to
 from e2e.selftest import ONLY_RULES_ENV
 from e2e.target import Credentials, MockTarget, Target
 from tests.cli import run_e2e
@@ -49,6 +55,17 @@ def mock(mock: MockTarget, console: Target) -> MockTarget:
 def account(console: Target) -> Credentials:
     """A fresh account (2SV off) for this test alone, on the console it drives."""
     return console.new_account()
+
+
+@pytest.fixture
+def challenged(page: Page, console: Target, labels: Labels, account: Credentials) -> Context:
+    """2SV is on (article 2.7); the user signed out, then in with the password: a code is asked
+    (the Recovery Code kept in ``notes["recovery_code"]``)."""
+    ctx = advance_to(page, console, labels, account, through="2.7")
+    sign_out(ctx)
+    sign_in(ctx)
+    CodeChallengePage(page, labels).expect_loaded()
+    return ctx
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from e2e.authenticator import Authenticator
 from e2e.labels import Labels
 from e2e.pages import AccountInformationPage, CodeChallengePage, HomePage, SignInPage
 from e2e.pages.turn_off import TurnOffPage
-from e2e.procedure import Context, sign_in, sign_out
+from e2e.procedure import Context, sign_in
 from e2e.rules import broken
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
@@ -119,14 +119,10 @@ PENDING_SIGN_IN_SECONDS = 300  # docs/security.md: a half-finished sign-in lasts
 @pytest.mark.rule("session")
 @pytest.mark.needs_test_api
 def test_a_half_finished_sign_in_expires_and_asks_for_the_password_again(
-    page: Page, console: Target, mock: MockTarget, labels: Labels, account: Credentials
+    challenged: Context, page: Page, mock: MockTarget, labels: Labels, account: Credentials
 ) -> None:
     # Given 2SV is on, and the user signed in again with the password: a code is asked
-    ctx = advance_to(page, console, labels, account, through="2.7")
-    sign_out(ctx)
-    sign_in(ctx)
-    challenge = CodeChallengePage(page, labels)
-    challenge.expect_loaded()
+    ctx, challenge = challenged, CodeChallengePage(page, labels)
     signed_in_before = mock.event_types(account.username).count("signed_in")
 
     # When the app's valid code is entered only after the half-finished sign-in's lifetime

@@ -30,16 +30,6 @@ ALREADY_USED = re.compile(r"already been used", re.IGNORECASE)
 LOCKED = re.compile(r"\blocked\b", re.IGNORECASE)
 
 
-@pytest.fixture
-def challenged(page: Page, console: Target, labels: Labels, account: Credentials) -> Context:
-    """2SV is on (article 2.7); the user signed out, then in with the password: a code is asked."""
-    ctx = advance_to(page, console, labels, account, through="2.7")
-    sign_out(ctx)
-    sign_in(ctx)
-    CodeChallengePage(page, labels).expect_loaded()
-    return ctx
-
-
 @pytest.mark.rule("enabled_outcome")
 def test_sign_in_asks_for_the_app_code_refuses_a_wrong_one_and_accepts_the_right_one(
     challenged: Context, page: Page, labels: Labels,

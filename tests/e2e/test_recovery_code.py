@@ -167,15 +167,11 @@ def test_recovery_code_from_before_turning_off_stays_void_when_turned_on_again(
 @pytest.mark.rule("throttling")
 @pytest.mark.needs_test_api
 def test_recovery_code_is_refused_while_code_entry_is_locked(
-    page: Page, console: Target, mock: MockTarget, labels: Labels, account: Credentials
+    challenged: Context, page: Page, mock: MockTarget, labels: Labels, account: Credentials
 ) -> None:
     # Given 2SV is on, the Recovery Code kept, and the user signed in again with the password
-    ctx = advance_to(page, console, labels, account, through="2.7")
+    ctx, challenge = challenged, CodeChallengePage(page, labels)
     recovery_code = ctx.notes["recovery_code"]
-    sign_out(ctx)
-    sign_in(ctx)
-    challenge = CodeChallengePage(page, labels)
-    challenge.expect_loaded()
     # and five wrong codes, which lock code entry
     wrong = wrong_code_for(ctx)
     for _ in range(5):
