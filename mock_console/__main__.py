@@ -1,4 +1,8 @@
-"""Serve the mock console with waitress: ``python -m mock_console [--port 8000] [--test-api]``."""
+"""Serve the mock console with waitress: ``python -m mock_console [--port 8000] [--test-api]``.
+
+``--unlock USERNAME`` is the administrator's side instead: it lifts an account's code lock in the
+database and exits, serving nothing.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +43,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="start with a fault switched on (repeatable), e.g. no_lockout or "
                              "'rename_label={\"from\": \"Change\", \"to\": \"Edit\"}'")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--unlock", metavar="USERNAME", default=None,
+                        help="as an administrator: lift the code lock (timed, or the hard lock "
+                             "after 20 wrong codes in a row) of USERNAME in the --db database, "
+                             "then exit without serving; a running console sees it at once")
     parser.add_argument("--password-hashing", choices=sorted(hashing.METHODS),
                         default=hashing.SCRYPT,
                         help="how passwords and Recovery Codes are hashed: scrypt at full cost "
@@ -73,6 +81,27 @@ def seed_accounts(app: Flask, path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
+def unlock(config: dict[str, object], username: str, db: Path | None) -> int:
+    """Lift ``username``'s lock in the database (the administrator's act the hard lock waits
+    for), print what was done, and return the exit code."""
+    from mock_console import accounts, create_app
+
+    if db is not None and not db.exists():  # never create an empty database for a typo
+        print(f"error: no database at {db}. Pass the --db the console was started with.",
+              file=sys.stderr)
+        return 2
+    app = create_app(config)
+    services = app.extensions["mock_console"]
+    if accounts.load(services.store.read(), username) is None:
+        print(f"error: no account named {username!r} in {app.config['DATABASE']}. Check the "
+              "name, and pass the --db the console was started with.", file=sys.stderr)
+        return 2
+    cleared = accounts.unlock(services, username, by="mock-console --unlock")
+    print(f"unlocked {username}: codes and Recovery Codes are accepted again "
+          f"({cleared} wrong codes in a row cleared; audit event account_unlocked)", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from waitress.server import create_server
@@ -83,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                                  "PASSWORD_HASHING": args.password_hashing}
     if args.db is not None:
         config["DATABASE"] = str(args.db)
+    if args.unlock is not None:
+        return unlock(config, args.unlock, args.db)
     try:
         app = create_app(config)
         seeded = seed_accounts(app, args.seed) if args.seed else []

@@ -105,7 +105,19 @@ def account_state(username: str) -> Response:
         "two_step_enabled": account.two_step_enabled,
         "locked_until": account.locked_until,
         "recovery_codes_left": accounts.recovery_codes_left(services().store, username),
+        "failures": account.failures,
+        "hard_locked": account.hard_locked_at is not None,
     })
+
+
+@bp.post("/accounts/<path:username>/unlock")
+def unlock_account(username: str) -> Response:
+    """Lift the account's lock, timed or hard, as an administrator would (``mock-console
+    --unlock`` does the same from a shell)."""
+    if accounts.load(services().store.read(), username) is None:
+        abort(_error(404, f"no account named {username!r}"))
+    cleared = accounts.unlock(services(), username, by="the test API")
+    return jsonify({"username": username, "failures_cleared": cleared})
 
 
 @bp.get("/accounts/<path:username>/events")
