@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import json
 import sys
 from pathlib import Path
@@ -43,6 +44,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="start with a fault switched on (repeatable), e.g. no_lockout or "
                              "'rename_label={\"from\": \"Change\", \"to\": \"Edit\"}'")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--behind-tls-proxy", action="store_true",
+                        help="a TLS-terminating proxy on this host forwards to the console: trust "
+                             "its X-Forwarded-Proto and X-Forwarded-For (one hop), send HSTS on "
+                             "https requests and mark cookies Secure (needs a loopback --host)")
     parser.add_argument("--unlock", metavar="USERNAME", default=None,
                         help="as an administrator: lift the code lock (timed, or the hard lock "
                              "after 20 wrong codes in a row) of USERNAME in the --db database, "
@@ -57,7 +62,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--port must be between 0 and 65535, got {args.port}")
     if args.threads < 1:
         parser.error("--threads must be at least 1")
+    if args.behind_tls_proxy and not _is_loopback_host(args.host):
+        parser.error(f"--behind-tls-proxy trusts X-Forwarded-* headers, so the console must "
+                     f"listen on loopback only (the proxy's side), not --host {args.host}: "
+                     "anyone reaching it directly could claim to be https or another client")
     return args
+
+
+def _is_loopback_host(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
 
 
 class SeedError(ValueError):
@@ -109,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     from mock_console import create_app
 
     config: dict[str, object] = {"TEST_API": args.test_api,
-                                 "PASSWORD_HASHING": args.password_hashing}
+                                 "PASSWORD_HASHING": args.password_hashing,
+                                 "BEHIND_TLS_PROXY": args.behind_tls_proxy}
     if args.db is not None:
         config["DATABASE"] = str(args.db)
     if args.unlock is not None:
@@ -119,8 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         seeded = seed_accounts(app, args.seed) if args.seed else []
         for spec in args.fault:
             app.extensions["mock_console"].faults.enable(*parse_fault_spec(spec))
+        # waitress would strip X-Forwarded-* itself; let them through to the app, which trusts
+        # them only under --behind-tls-proxy (ProxyFix) and otherwise refuses them on the test API
         server = create_server(app, host=args.host, port=args.port, threads=args.threads,
-                               ident="mock-console")
+                               ident="mock-console", clear_untrusted_proxy_headers=False)
     except (SeedError, UnknownFault, FaultParamsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -133,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{READY_PREFIX}http://{args.host}:{port}/ (test API {api}; "
           f"database {app.config['DATABASE']})", flush=True)
     print(f"  password hashing: {hashing.DESCRIPTIONS[args.password_hashing]}", flush=True)
+    if args.behind_tls_proxy:
+        print("  behind a TLS proxy: X-Forwarded-Proto and X-Forwarded-For trusted (one hop), "
+              "HSTS on https requests, Secure cookies", flush=True)
     if app.extensions["mock_console"].faults.enabled():
         print(f"  faults on: {', '.join(app.extensions['mock_console'].faults.enabled())}",
               flush=True)

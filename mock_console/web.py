@@ -115,5 +115,6 @@ def unseal(name: str) -> str | None:
 def sealed_page(path: str, template: str, **context: Any) -> Response:
     """Render a page that showed a sealed secret, and drop the pad cookie."""
     response = current_app.make_response(page(template, **context))
-    response.delete_cookie(SEALED_COOKIE, path=path, httponly=True, samesite="Lax")
+    response.delete_cookie(SEALED_COOKIE, path=path, httponly=True, samesite="Lax",
+                           secure=current_app.session_interface.get_cookie_secure(current_app))
     return response
