@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask, Request, Response, session
 from flask.sessions import SessionInterface, SessionMixin
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
 
 from mock_console.clock import Clock
@@ -34,6 +34,17 @@ MAX_COOKIE_CHARS = 1024
 
 def _new_id() -> str:
     return secrets.token_urlsafe(32)  # URL-safe Base64: never a ".", unlike a signed cookie
+
+
+class _ConsoleTimeSigner(TimestampSigner):
+    """Date visitor cookies by the console's clock, which every other expiry reads too."""
+
+    def __init__(self, *args: Any, clock: Clock, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clock = clock
+
+    def get_timestamp(self) -> int:
+        return int(self._clock.now())
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -77,7 +88,9 @@ class SQLiteSessionInterface(SessionInterface):
         self._purge_lock = threading.Lock()
 
     def _visitor_cookies(self, app: Flask) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(app.secret_key or "", salt="console-visitor-session")
+        return URLSafeTimedSerializer(app.secret_key or "", salt="console-visitor-session",
+                                      signer=_ConsoleTimeSigner,
+                                      signer_kwargs={"clock": self.clock})
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         self.purge_expired()

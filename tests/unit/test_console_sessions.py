@@ -100,6 +100,19 @@ def test_a_tampered_visitor_cookie_is_ignored(console) -> None:
     assert session_rows(console) == 0
 
 
+def test_a_visitor_cookie_lasts_eight_hours_of_the_console_clock(console) -> None:
+    # Given a visitor's sign-in page, When the console's clock moves past the cookie's 8 hours
+    console.new_account()
+    page = console.open("/signin")
+    old = console.cookie()
+    console.advance(SESSION_LIFETIME + 1)
+    # Then its form is refused (its CSRF token went with the cookie), and a fresh page works
+    stale = console.submit(page, "Sign in", username=console.username, password=console.password)
+    assert stale.status_code == 400
+    assert console.open("/signin").status == 200 and console.cookie() != old
+    assert console.sign_in().status_code == 302
+
+
 def test_a_sign_in_form_posted_with_another_visitors_token_is_refused(console, app) -> None:
     # The CSRF token lives in the visitor's own signed cookie: another visitor's token fails
     console.new_account()
