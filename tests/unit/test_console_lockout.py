@@ -268,3 +268,24 @@ def test_unlock_also_ends_the_pause_of_password_guessing(console) -> None:
     # When an administrator unlocks it, Then the right password signs in at once
     assert console.client.post(f"/__test__/accounts/{console.username}/unlock").status_code == 200
     assert console.sign_in().location == console.HOME
+
+
+def test_turning_2sv_off_ends_the_run_but_not_the_hard_lock(console) -> None:
+    # Given a browser signed in with 2SV on, and another one locking the account for good
+    console.enabled_account()
+    thief = console.other_browser()
+    for pause in (0, 301, 601, 1201):
+        console.advance(pause)
+        thief.to_code_page()
+        wrong_codes(thief, 5)
+    assert console.state()["hard_locked"] is True
+    # When the signed-in browser turns 2SV off
+    assert console.client.get(console.ACCOUNT).status_code == 200
+    console.turn_off()
+    # Then the run of wrong codes is over, but the hard lock stays until an administrator acts
+    state = console.state()
+    assert state["two_step_enabled"] is False and state["failures"] == 0
+    assert state["hard_locked"] is True
+    console.start_setup()
+    page = console.read(console.turn_on(console.code(secret=console.shown_key())))
+    assert page.status == 403 and page.alert == EN["account_locked"]
