@@ -13,6 +13,7 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from mock_console import hashing
@@ -29,14 +30,17 @@ ERROR_KEYS = {400: "error_bad_request", 404: "error_not_found", 405: "error_meth
 
 
 STATIC_MAX_AGE_SECONDS = 3600
+HSTS = "max-age=31536000; includeSubDomains"  # a year (ASVS 5 §3.4.1)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the console. Config: DATABASE (path), TEST_API (bool), CLOCK (a Clock)."""
+    """Build the console. Config: DATABASE (path), TEST_API (bool), CLOCK (a Clock),
+    BEHIND_TLS_PROXY (bool: a TLS-terminating proxy on this host forwards to it)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         DATABASE=str(Path(app.instance_path) / "console.sqlite3"),
         TEST_API=False,
+        BEHIND_TLS_PROXY=False,
         MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_FORM_BYTES,
         SESSION_COOKIE_NAME="console_session",
@@ -44,11 +48,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,  # the session's own lifetime bounds the token
         WTF_CSRF_CHECK_DEFAULT=False,  # checked in a hook below, so a fault can switch it off
+        # Over https flask-wtf also demands a same-host Referer, which browsers never send here
+        # (Referrer-Policy: no-referrer; and behind a proxy the Host is the proxy's): every form
+        # would fail. The token, tied to this browser's Secure, SameSite=Lax cookie, protects.
+        WTF_CSRF_SSL_STRICT=False,
         # The stylesheet and script hold no secret and change only with a release: let the
         # browser keep them instead of asking again at every page (pages stay no-store).
         SEND_FILE_MAX_AGE_DEFAULT=STATIC_MAX_AGE_SECONDS,
     )
     app.config.update(test_config or {})
+    if app.config["BEHIND_TLS_PROXY"]:
+        # Only when told: the browser speaks TLS to a proxy on this host, which says so in
+        # X-Forwarded-Proto and names the client in X-Forwarded-For (one hop of each). Without
+        # the option those headers are anybody's words and change nothing.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+        app.config["SESSION_COOKIE_SECURE"] = True
     store = Store(app.config["DATABASE"])
     clock = app.config.get("CLOCK") or Clock()
     services = Services(store=store, clock=clock, faults=Faults(),
@@ -99,6 +113,8 @@ def _install_request_hooks(app: Flask, services: Services, csrf: CSRFProtect) ->
     @app.after_request
     def console_headers(response: Response) -> Response:
         response.headers["Date"] = http_date(services.clock.now())
+        if app.config["BEHIND_TLS_PROXY"] and request.is_secure:  # never over http (RFC 6797)
+            response.headers["Strict-Transport-Security"] = HSTS
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         if not services.policy.security_headers:
             response.headers.setdefault("Cache-Control", "private, no-cache")

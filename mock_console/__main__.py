@@ -1,9 +1,14 @@
-"""Serve the mock console with waitress: ``python -m mock_console [--port 8000] [--test-api]``."""
+"""Serve the mock console with waitress: ``python -m mock_console [--port 8000] [--test-api]``.
+
+``--unlock USERNAME`` is the administrator's side instead: it lifts an account's code lock in the
+database and exits, serving nothing.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import json
 import sys
 from pathlib import Path
@@ -39,6 +44,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="start with a fault switched on (repeatable), e.g. no_lockout or "
                              "'rename_label={\"from\": \"Change\", \"to\": \"Edit\"}'")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--behind-tls-proxy", action="store_true",
+                        help="a TLS-terminating proxy on this host forwards to the console: trust "
+                             "its X-Forwarded-Proto and X-Forwarded-For (one hop), send HSTS on "
+                             "https requests and mark cookies Secure (needs a loopback --host)")
+    parser.add_argument("--unlock", metavar="USERNAME", default=None,
+                        help="as an administrator: lift the code lock (timed, or the hard lock "
+                             "after 20 wrong codes in a row) of USERNAME in the --db database, "
+                             "then exit without serving; a running console sees it at once")
     parser.add_argument("--password-hashing", choices=sorted(hashing.METHODS),
                         default=hashing.SCRYPT,
                         help="how passwords and Recovery Codes are hashed: scrypt at full cost "
@@ -49,7 +62,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--port must be between 0 and 65535, got {args.port}")
     if args.threads < 1:
         parser.error("--threads must be at least 1")
+    if args.behind_tls_proxy and not _is_loopback_host(args.host):
+        parser.error(f"--behind-tls-proxy trusts X-Forwarded-* headers, so the console must "
+                     f"listen on loopback only (the proxy's side), not --host {args.host}: "
+                     "anyone reaching it directly could claim to be https or another client")
     return args
+
+
+def _is_loopback_host(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
 
 
 class SeedError(ValueError):
@@ -73,6 +97,27 @@ def seed_accounts(app: Flask, path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
+def unlock(config: dict[str, object], username: str, db: Path | None) -> int:
+    """Lift ``username``'s lock in the database (the administrator's act the hard lock waits
+    for), print what was done, and return the exit code."""
+    from mock_console import accounts, create_app
+
+    if db is not None and not db.exists():  # never create an empty database for a typo
+        print(f"error: no database at {db}. Pass the --db the console was started with.",
+              file=sys.stderr)
+        return 2
+    app = create_app(config)
+    services = app.extensions["mock_console"]
+    if accounts.load(services.store.read(), username) is None:
+        print(f"error: no account named {username!r} in {app.config['DATABASE']}. Check the "
+              "name, and pass the --db the console was started with.", file=sys.stderr)
+        return 2
+    cleared = accounts.unlock(services, username, by="mock-console --unlock")
+    print(f"unlocked {username}: codes and Recovery Codes are accepted again "
+          f"({cleared} wrong codes in a row cleared; audit event account_unlocked)", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from waitress.server import create_server
@@ -80,16 +125,21 @@ def main(argv: list[str] | None = None) -> int:
     from mock_console import create_app
 
     config: dict[str, object] = {"TEST_API": args.test_api,
-                                 "PASSWORD_HASHING": args.password_hashing}
+                                 "PASSWORD_HASHING": args.password_hashing,
+                                 "BEHIND_TLS_PROXY": args.behind_tls_proxy}
     if args.db is not None:
         config["DATABASE"] = str(args.db)
+    if args.unlock is not None:
+        return unlock(config, args.unlock, args.db)
     try:
         app = create_app(config)
         seeded = seed_accounts(app, args.seed) if args.seed else []
         for spec in args.fault:
             app.extensions["mock_console"].faults.enable(*parse_fault_spec(spec))
+        # waitress would strip X-Forwarded-* itself; let them through to the app, which trusts
+        # them only under --behind-tls-proxy (ProxyFix) and otherwise refuses them on the test API
         server = create_server(app, host=args.host, port=args.port, threads=args.threads,
-                               ident="mock-console")
+                               ident="mock-console", clear_untrusted_proxy_headers=False)
     except (SeedError, UnknownFault, FaultParamsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -102,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{READY_PREFIX}http://{args.host}:{port}/ (test API {api}; "
           f"database {app.config['DATABASE']})", flush=True)
     print(f"  password hashing: {hashing.DESCRIPTIONS[args.password_hashing]}", flush=True)
+    if args.behind_tls_proxy:
+        print("  behind a TLS proxy: X-Forwarded-Proto and X-Forwarded-For trusted (one hop), "
+              "HSTS on https requests, Secure cookies", flush=True)
     if app.extensions["mock_console"].faults.enabled():
         print(f"  faults on: {', '.join(app.extensions['mock_console'].faults.enabled())}",
               flush=True)

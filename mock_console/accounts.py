@@ -22,8 +22,11 @@ from mock_console.store import Store
 
 EVENT_TYPES = (
     "signed_in", "two_step_enabled", "two_step_disabled", "code_rejected", "code_replayed",
-    "locked", "recovery_code_used",
+    "locked", "recovery_code_used", "account_hard_locked", "account_unlocked",
 )
+
+HARD_LOCK_KEYS = ("account_locked", "account_locked_now")  # refusals only an administrator lifts
+MAX_LOCK_DOUBLINGS = 16  # bounds a timed lock when the hard lock is switched off
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,9 @@ class Account:
     totp_secret: str | None
     pending_secret: str | None
     last_step: int | None
-    failures: int
+    failures: int  # wrong codes in a row, across lock periods; a success or an unlock resets it
     locked_until: float | None
+    hard_locked_at: float | None = None  # set by the hard lock; only ``unlock`` clears it
 
     @property
     def challenged_at_sign_in(self) -> bool:
@@ -76,6 +80,7 @@ def _row_to_account(row: sqlite3.Row | None) -> Account | None:
         two_step_enabled=bool(row["two_step_enabled"]), totp_secret=row["totp_secret"],
         pending_secret=row["pending_secret"], last_step=row["last_step"],
         failures=row["failures"], locked_until=row["locked_until"],
+        hard_locked_at=row["hard_locked_at"],
     )
 
 
@@ -170,7 +175,8 @@ def _password_pause(svc: Services, name: str, client: str, now: float) -> float:
     policy, db = svc.policy, svc.store.read()
     since = now - policy.password_window_seconds
     last_success = db.execute("SELECT MAX(at) FROM events WHERE username = ? AND "
-                              "type = 'signed_in'", (name,)).fetchone()[0] or 0.0
+                              "type IN ('signed_in', 'account_unlocked')",
+                              (name,)).fetchone()[0] or 0.0
     for where, args, limit in (
         ("username = ? AND at > ?", (name, max(since, last_success)),
          policy.max_password_failures or 0),
@@ -279,7 +285,8 @@ def use_recovery_code(svc: Services, username: str, raw_code: str) -> str:
         if match is None or account.totp_secret is None:
             _count_failure(svc, db, account, now, "recovery code")
             refusal = _wrong_code_refusal(svc, db, username)  # the fifth failure says it locked
-            raise refusal if refusal.key == "locked_now" else Refused("recovery_wrong")
+            locked = refusal.key in ("locked_now", *HARD_LOCK_KEYS)
+            raise refusal if locked else Refused("recovery_wrong")
         record(db, username, "recovery_code_used", now)
         db.execute("UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ?",
                    (username,))
@@ -307,10 +314,43 @@ def disable(svc: Services, username: str) -> None:
 
 
 def lock_remaining(svc: Services, account: Account) -> float:
-    """Return the seconds the account stays locked (0 when it is not)."""
-    if account.locked_until is None or not svc.policy.locks:
+    """Return the seconds the account stays locked (0 when it is not; inf under a hard lock)."""
+    if not svc.policy.locks:
+        return 0.0
+    if account.hard_locked_at is not None:
+        return math.inf
+    if account.locked_until is None:
         return 0.0
     return max(0.0, account.locked_until - svc.clock.now())
+
+
+def unlock(svc: Services, username: str, by: str) -> int:
+    """Lift a timed or hard lock, as an administrator does, and return the wrong codes in a row
+    it clears: the count starts again from zero. Raises Refused("account_missing")."""
+    with _transaction(svc) as db:
+        account = _require(db, username)
+        db.execute("UPDATE accounts SET failures = 0, locked_until = NULL, hard_locked_at = NULL "
+                   "WHERE username = ?", (username,))
+        record(db, username, "account_unlocked", svc.clock.now(),
+               f"by {by}; {account.failures} wrong codes in a row cleared")
+    return account.failures
+
+
+def lock_pause(policy: Policy, failures: int) -> int:
+    """Seconds of the timed lock that ``failures`` wrong codes in a row start (0: none).
+
+    Every ``max_failures``-th failure locks; each further lock of the same run lasts
+    ``lock_growth`` times longer (5, 10, 20 minutes...), so guessing slows down geometrically.
+    """
+    if policy.max_failures is None or failures <= 0 or failures % policy.max_failures:
+        return 0
+    doublings = min(failures // policy.max_failures - 1, MAX_LOCK_DOUBLINGS)
+    return int(policy.lock_seconds * policy.lock_growth ** doublings)
+
+
+def _hard_locks(policy: Policy, failures: int) -> bool:
+    """Whether ``failures`` wrong codes in a row reach the lock only an administrator lifts."""
+    return policy.hard_lock_failures is not None and failures >= policy.hard_lock_failures
 
 
 def _transaction(svc: Services):  # noqa: ANN202 - a context manager
@@ -335,30 +375,40 @@ def _issue_recovery_code(svc: Services, db: sqlite3.Connection, username: str) -
 
 
 def _refuse_if_locked(svc: Services, db: sqlite3.Connection, account: Account, now: float) -> None:
-    if not svc.policy.locks or account.locked_until is None:
+    if not svc.policy.locks:
+        return
+    if account.hard_locked_at is not None:
+        raise Refused("account_locked")
+    if account.locked_until is None:
         return
     if account.locked_until > now:
         raise Refused("locked", until=account.locked_until,
                       minutes=max(1, round((account.locked_until - now) / 60)))
-    db.execute("UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ?",
-               (account.username,))
+    # The pause is over, but the run of wrong codes is not: the next lock comes sooner and lasts
+    # longer (NIST SP 800-63B §5.2.2 counts consecutive failures, not failures per lock).
+    db.execute("UPDATE accounts SET locked_until = NULL WHERE username = ?", (account.username,))
 
 
 def _count_failure(svc: Services, db: sqlite3.Connection, account: Account, now: float,
                    what: str) -> None:
-    """Count a wrong code; ``policy.max_failures`` in a row lock it for ``lock_seconds``."""
+    """Count a wrong code; every ``max_failures``-th in a row locks for a longer pause, and
+    ``hard_lock_failures`` in a row lock until an administrator unlocks the account."""
     current = db.execute("SELECT failures FROM accounts WHERE username = ?",
                          (account.username,)).fetchone()[0]
     failures = current + 1
     record(db, account.username, "code_rejected", now, what)
-    policy = svc.policy
-    if policy.max_failures is not None and failures >= policy.max_failures:
+    policy, name = svc.policy, account.username
+    pause = lock_pause(policy, failures)
+    if policy.locks and _hard_locks(policy, failures):
+        db.execute("UPDATE accounts SET failures = ?, locked_until = NULL, hard_locked_at = ? "
+                   "WHERE username = ?", (failures, now, name))
+        record(db, name, "account_hard_locked", now, f"{failures} wrong codes in a row")
+    elif pause:
         db.execute("UPDATE accounts SET failures = ?, locked_until = ? WHERE username = ?",
-                   (failures, now + policy.lock_seconds, account.username))
-        record(db, account.username, "locked", now, f"{failures} failures")
+                   (failures, now + pause, name))
+        record(db, name, "locked", now, f"{failures} wrong codes in a row; locked for {pause} s")
     else:
-        db.execute("UPDATE accounts SET failures = ? WHERE username = ?",
-                   (failures, account.username))
+        db.execute("UPDATE accounts SET failures = ? WHERE username = ?", (failures, name))
 
 
 def _check_code(svc: Services, db: sqlite3.Connection, account: Account, secret: str,
@@ -379,25 +429,36 @@ def _check_code(svc: Services, db: sqlite3.Connection, account: Account, secret:
     if match.replayed:
         record(db, account.username, "code_replayed", now)
         _count_failure(svc, db, account, now, "replayed code")
-        raise Refused("code_replayed")
+        refusal = _wrong_code_refusal(svc, db, account.username)  # a replay that locks says so
+        locked = refusal.key in ("locked_now", *HARD_LOCK_KEYS)
+        raise refusal if locked else Refused("code_replayed")
     db.execute("UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ?",
                (account.username,))
     return match.step
 
 
 def _wrong_code_refusal(svc: Services, db: sqlite3.Connection, username: str) -> Refused:
-    row = db.execute("SELECT failures, locked_until FROM accounts WHERE username = ?",
-                     (username,)).fetchone()
-    policy = svc.policy
-    if row["locked_until"] is not None:
-        return Refused("locked_now", minutes=policy.lock_seconds // 60)
-    if policy.max_failures is None:
+    """Say what a wrong code led to: a lock just begun, or how many attempts are left before
+    the next lock (and how long it will last, or that only an administrator lifts it)."""
+    row = db.execute("SELECT failures, locked_until, hard_locked_at FROM accounts "
+                     "WHERE username = ?", (username,)).fetchone()
+    policy, now = svc.policy, svc.clock.now()
+    if not policy.locks or policy.max_failures is None:
         return Refused("code_wrong_unlimited")
-    return Refused("code_wrong", left=policy.max_failures - row["failures"])
+    if row["hard_locked_at"] is not None:
+        return Refused("account_locked_now")
+    if row["locked_until"] is not None and row["locked_until"] > now:
+        return Refused("locked_now", minutes=math.ceil((row["locked_until"] - now) / 60))
+    failures = row["failures"]
+    left = policy.max_failures - failures % policy.max_failures
+    if _hard_locks(policy, failures + left):
+        return Refused("code_wrong_last", left=(policy.hard_lock_failures or 0) - failures)
+    return Refused("code_wrong", left=left,
+                   minutes=math.ceil(lock_pause(policy, failures + left) / 60))
 
 
 __all__ = [
     "Account", "InputError", "Refused", "Services", "authenticate", "begin_setup", "create",
-    "disable", "enable", "events", "load", "lock_remaining", "recovery_codes_left",
-    "shown_text_key", "signed_in", "use_recovery_code", "verify_sign_in_code",
+    "disable", "enable", "events", "load", "lock_pause", "lock_remaining", "recovery_codes_left",
+    "shown_text_key", "signed_in", "unlock", "use_recovery_code", "verify_sign_in_code",
 ]

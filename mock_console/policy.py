@@ -60,6 +60,10 @@ class Policy:
     correct_confirmation_messages: bool = True
     label_renames: tuple[tuple[str, str], ...] = field(default=())  # (from, to) pairs
 
+    # -- lockout escalation (NIST SP 800-63B §5.2.2: at most 100 consecutive failures) ---------
+    lock_growth: int = 2  # each further lock lasts this many times longer
+    hard_lock_failures: int | None = 20  # wrong codes in a row before only an administrator unlocks
+
     @property
     def locks(self) -> bool:
         """Whether wrong codes lead to a lock at all."""

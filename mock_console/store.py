@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS accounts (
     last_step      INTEGER,
     failures       INTEGER NOT NULL DEFAULT 0,
     locked_until   REAL,
-    created_at     REAL NOT NULL
+    created_at     REAL NOT NULL,
+    hard_locked_at REAL
 );
 CREATE TABLE IF NOT EXISTS recovery_codes (
     id        INTEGER PRIMARY KEY,
@@ -45,7 +46,12 @@ CREATE TABLE IF NOT EXISTS sessions (
     data       TEXT NOT NULL,
     expires_at REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions(expires_at);
 """
+
+# Columns added since a database was first made: (table, column, type). CREATE TABLE IF NOT
+# EXISTS leaves an older table as it was, so a console started on an old file adds them.
+ADDED_COLUMNS = (("accounts", "hard_locked_at", "REAL"),)
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -61,7 +67,12 @@ class Store:
         self._write_lock = threading.Lock()
         with self._write_lock:
             # executescript commits on its own, so it runs outside transaction().
-            self._connection().executescript(SCHEMA)
+            conn = self._connection()
+            conn.executescript(SCHEMA)
+            for table, column, kind in ADDED_COLUMNS:
+                present = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

@@ -12,7 +12,7 @@ import math
 import sqlite3
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
 from mock_console import accounts
@@ -49,6 +49,14 @@ def loopback_only() -> Response | None:
         loopback = False
     if not loopback:
         return _error(403, "the test API answers only clients on loopback (127.0.0.1 or ::1)")
+    # A proxy on this host makes every client look like loopback. Behind --behind-tls-proxy the
+    # client's address comes from X-Forwarded-For; otherwise a forwarded request is refused.
+    forwarded = [name for name in ("Forwarded", "X-Forwarded-For") if name in request.headers]
+    if forwarded and not current_app.config["BEHIND_TLS_PROXY"]:
+        named = ", ".join(forwarded)
+        return _error(403, f"the test API refuses requests a proxy forwarded ({named}): call "
+                           "it on loopback directly, or start the console with "
+                           "--behind-tls-proxy when a TLS proxy on this host forwards to it")
     # A page on another site can make a loopback browser send requests here (DNS rebinding gives
     # it a foreign Host; a form post gives it a foreign Origin): refuse both.
     host = (request.host or "").rsplit(":", 1)[0].strip("[]").lower()
@@ -105,7 +113,19 @@ def account_state(username: str) -> Response:
         "two_step_enabled": account.two_step_enabled,
         "locked_until": account.locked_until,
         "recovery_codes_left": accounts.recovery_codes_left(services().store, username),
+        "failures": account.failures,
+        "hard_locked": account.hard_locked_at is not None,
     })
+
+
+@bp.post("/accounts/<path:username>/unlock")
+def unlock_account(username: str) -> Response:
+    """Lift the account's lock, timed or hard, as an administrator would (``mock-console
+    --unlock`` does the same from a shell)."""
+    if accounts.load(services().store.read(), username) is None:
+        abort(_error(404, f"no account named {username!r}"))
+    cleared = accounts.unlock(services(), username, by="the test API")
+    return jsonify({"username": username, "failures_cleared": cleared})
 
 
 @bp.get("/accounts/<path:username>/events")

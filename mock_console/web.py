@@ -10,7 +10,7 @@ from typing import Any, TypeVar, cast
 from flask import current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from mock_console.accounts import Refused, Services
+from mock_console.accounts import HARD_LOCK_KEYS, Refused, Services
 from mock_console.errors import InputError
 from mock_console.messages import translate
 
@@ -52,9 +52,14 @@ def single_field(name: str) -> str:
 
 
 def refusal_status(error: InputError) -> int:
-    """Pick the HTTP status for refused input: 429 while locked, 422 otherwise."""
+    """Pick the HTTP status for refused input: 429 while paused (waiting helps), 403 under the
+    hard lock (waiting does not: an administrator must act), 422 otherwise."""
+    if not isinstance(error, Refused):
+        return 422
+    if error.key in HARD_LOCK_KEYS:
+        return 403
     paused = error.key.startswith("locked") or error.key == "signin_throttled"
-    return 429 if isinstance(error, Refused) and paused else 422
+    return 429 if paused else 422
 
 
 def refusal_message(error: InputError) -> str:
@@ -110,5 +115,6 @@ def unseal(name: str) -> str | None:
 def sealed_page(path: str, template: str, **context: Any) -> Response:
     """Render a page that showed a sealed secret, and drop the pad cookie."""
     response = current_app.make_response(page(template, **context))
-    response.delete_cookie(SEALED_COOKIE, path=path, httponly=True, samesite="Lax")
+    response.delete_cookie(SEALED_COOKIE, path=path, httponly=True, samesite="Lax",
+                           secure=current_app.session_interface.get_cookie_secure(current_app))
     return response

@@ -72,7 +72,8 @@ def test_forget_enable_says_on_but_stays_off(console) -> None:
     assert recovery_shown(page)
     # but the console holds nothing of it
     assert console.state() == {"username": console.username, "two_step_enabled": False,
-                               "locked_until": None, "recovery_codes_left": 0}
+                               "locked_until": None, "recovery_codes_left": 0,
+                               "failures": 0, "hard_locked": False}
     assert "two_step_enabled" not in console.events()
     assert "Set up 2-Step Verification" in console.open(console.ACCOUNT).links
     # off: the same secret, at the next step, really turns 2SV on

@@ -344,7 +344,7 @@ def test_refusals_are_in_japanese(console) -> None:
         assert english_left(refused) == []
     wrong = console.read(console.submit(console.open(console.SETUP), JA["turn_on_button"],
                                         code=console.wrong_code(secret)))
-    assert wrong.alert == JA["code_wrong"].format(left=4)
+    assert wrong.alert == JA["code_wrong"].format(left=4, minutes=5)
     for _ in range(4):
         wrong = console.read(console.submit(console.open(console.SETUP), JA["turn_on_button"],
                                             code=console.wrong_code(secret)))

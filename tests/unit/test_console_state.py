@@ -160,7 +160,8 @@ def test_create_account_returns_credentials_of_a_fresh_2sv_off_account(console) 
     assert set(body) == {"username", "password"}
     state = console.state(body["username"])
     assert state == {"username": body["username"], "two_step_enabled": False,
-                     "locked_until": None, "recovery_codes_left": 0}
+                     "locked_until": None, "recovery_codes_left": 0,
+                     "failures": 0, "hard_locked": False}
     named = console.client.post("/__test__/accounts",
                                 json={"username": "qa@example.com", "password": "pw-123456"})
     assert named.status_code == 201 and named.json["username"] == "qa@example.com"
@@ -367,7 +368,8 @@ def test_concurrent_requests_through_waitress_have_no_errors(served: str, consol
     assert len({username for username, _ in results}) == FLOWS
     for username, _ in results:
         assert console.state(username) == {"username": username, "two_step_enabled": False,
-                                           "locked_until": None, "recovery_codes_left": 0}
+                                           "locked_until": None, "recovery_codes_left": 0,
+                                           "failures": 0, "hard_locked": False}
         assert console.events(username) == ["signed_in", "code_rejected", "two_step_enabled",
                                              "two_step_disabled"]
         assert console.row(username)["failures"] == 0
