@@ -15,7 +15,8 @@ RULES: dict[str, tuple[str, str]] = {
     "pending": ("2SV is not on until a code verifies; a wrong code keeps the same secret",
                 "the article, step 2.6"),
     "throttling": ("5 wrong codes lock code entry for a while, across sessions, Recovery Codes "
-                   "too",
+                   "too; each further lock lasts longer, and 20 in a row lock the account until "
+                   "an administrator unlocks it",
                    "NIST SP 800-63B §5.2.2; RFC 4226 §7.3"),
     "secret": ("a random secret of at least 128 bits (the mock: 160), fresh at each enrolment, "
                "never shared between accounts", "RFC 4226 R6; NIST SP 800-63B §5.1.5.1"),

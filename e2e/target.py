@@ -198,6 +198,10 @@ class MockTarget(Target):
         """Return the fault catalogue and the faults that are on."""
         return self._api("GET", "faults")
 
+    def unlock(self, username: str) -> None:
+        """Lift a lock of the account, as an administrator does (a hard lock needs it)."""
+        self._api("POST", f"accounts/{quote(username)}/unlock")
+
     def enable_fault(self, name: str, **params: Any) -> None:
         """Switch a fault of the console on (see ``faults()`` for the catalogue)."""
         body: dict[str, Any] = {"enable": [name]}

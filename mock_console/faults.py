@@ -101,6 +101,9 @@ FAULTS: tuple[Fault, ...] = (
     Fault("lenient_code_input", "codes in full-width or other non-ASCII digits, or with "
           "hyphens, are read as ASCII digits and accepted", _set(strict_code_input=False),
           ("input",)),
+    Fault("lockout_never_escalates", "every lock lasts five minutes, however many wrong codes came "
+          "before, and no number of them locks the account for good",
+          _set(lock_growth=1, hard_lock_failures=None), ("throttling",)),
     Fault("rename_label", "a label of the article is renamed (params: {'from': ..., 'to': ...})",
           _rename, (PROCEDURE,), frozenset({"from", "to"})),
 )

@@ -17,8 +17,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.labels import Labels
-from e2e.pages import CodeChallengePage
+from e2e.pages import CodeChallengePage, RecoveryCodePage
 from e2e.procedure import STEPS_BY_ID, Context, expect_home, sign_in, sign_out, wrong_code_for
+from e2e.rules import broken
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
 from tests.e2e.support import ConsoleSide
@@ -196,3 +197,71 @@ def test_code_that_turned_two_step_on_is_refused_at_the_next_sign_in(
     if (mock := console_side("the audit trail: no sign-in happened")) is not None:
         new_events = mock.event_types(account.username)[len(events_before):]
         assert "signed_in" not in new_events, new_events
+
+
+FOR_GOOD = re.compile(r"administrator", re.IGNORECASE)  # "...until an administrator unlocks it"
+
+
+@pytest.mark.own_console
+@pytest.mark.rule("throttling")
+@pytest.mark.needs_test_api
+def test_locks_grow_longer_and_twenty_wrong_codes_lock_the_account_until_an_administrator_acts(
+    challenged: Context, mock: MockTarget, page: Page, labels: Labels
+) -> None:
+    username, wrong = challenged.account.username, wrong_code_for(challenged)
+    challenge = CodeChallengePage(page, labels)
+    sign_ins = mock.event_types(username).count("signed_in")
+
+    def wrong_codes(count: int, then: re.Pattern[str]) -> None:
+        for _ in range(count):
+            challenge.enter_code(wrong)
+            challenge.expect_alert()
+        challenge.expect_alert(then)
+
+    def sign_in_again_after(seconds: float) -> None:
+        mock.advance(seconds)  # longer than a half-finished sign-in lives: the password again
+        sign_in(challenged)
+        challenge.expect_loaded()
+
+    # Given five wrong codes (a 5-minute lock), and five more once it has passed
+    wrong_codes(5, LOCKED)
+    sign_in_again_after(301)
+    wrong_codes(5, LOCKED)
+
+    # When five minutes have passed again, Then the second lock still holds: locks grow longer
+    sign_in_again_after(301)
+    challenge.enter_code(challenged.authenticator.code())
+    try:
+        challenge.expect_alert(LOCKED)
+    except AssertionError:
+        raise AssertionError(broken("throttling", "the lock after ten wrong codes in a row "
+                                    "ended after five minutes, like the first")) from None
+
+    # When the wrong codes go on, each time the lock has passed, to twenty in a row
+    sign_in_again_after(300)  # 10 minutes in all
+    wrong_codes(5, LOCKED)
+    sign_in_again_after(20 * 60 + 1)
+    for _ in range(4):
+        challenge.enter_code(wrong)
+        challenge.expect_alert()
+
+    # Then the twentieth locks the account for good, saying an administrator must unlock it
+    challenge.enter_code(wrong)
+    try:
+        challenge.expect_alert(FOR_GOOD)
+    except AssertionError:
+        raise AssertionError(broken("throttling", "twenty wrong codes in a row did not lock the "
+                                    "account until an administrator unlocks it")) from None
+    # and hours later neither the app's code nor the Recovery Code gets in
+    sign_in_again_after(6 * 3600)
+    challenge.enter_code(challenged.authenticator.code())
+    challenge.expect_alert(FOR_GOOD)
+    challenge.use_recovery_code(challenged.notes["recovery_code"])
+    RecoveryCodePage(page, labels).expect_alert(FOR_GOOD)
+    assert mock.event_types(username).count("signed_in") == sign_ins, "signed in while locked"
+
+    # Until an administrator unlocks it: then the app's code signs in
+    mock.unlock(username)
+    sign_in_again_after(0)
+    challenge.enter_code(challenged.authenticator.code())
+    expect_home(challenged)

@@ -117,6 +117,22 @@ def test_no_recovery_code_turns_on_without_a_recovery_code(console) -> None:
     assert console.state()["recovery_codes_left"] == 1
 
 
+def test_lockout_never_escalates_keeps_every_lock_at_five_minutes_and_never_locks_for_good(
+    console
+) -> None:
+    console.enabled_account()
+    console.faults(enable=["lockout_never_escalates"])
+    for lock in range(5):  # 25 wrong codes in a row: a strict console locks for good at 20
+        console.to_code_page()
+        statuses = [console.enter_code(console.wrong_code()).status_code for _ in range(5)]
+        assert statuses == [422] * 4 + [429], (lock, statuses)
+        assert console.state()["locked_until"] - console.now() <= 300
+        console.advance(301)
+    assert "account_hard_locked" not in console.events()
+    console.to_code_page()
+    assert console.enter_code(console.code()).status_code == 302
+
+
 def test_no_lockout_never_locks(console) -> None:
     console.enabled_account()
     console.faults(enable=["no_lockout"])
