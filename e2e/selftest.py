@@ -112,6 +112,37 @@ def run_suite(fault: str | None, report: Path, workers: int, extra: list[str],
     return run
 
 
+def selftest_ids(paths: tuple[str, ...]) -> set[str]:
+    """The selftest-marked tests, as ``read_junit`` names them (``module::test[params]``)."""
+    command = [sys.executable, "-m", "pytest", "-m", "selftest", "-p", "no:cacheprovider",
+               "--collect-only", "-q", *paths]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    ids = set()
+    for line in done.stdout.splitlines():
+        path, found, test = line.partition("::")
+        if found:
+            ids.add(f"{path.rsplit('/', 1)[-1].removesuffix('.py')}::{test}")
+    if done.returncode != 0 or not ids:
+        raise RuntimeError(f"could not list the selftest tests (exit {done.returncode}):\n"
+                           f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return ids
+
+
+def clean_run_from(junit: Path, paths: tuple[str, ...]) -> SuiteRun:
+    """The clean run, read from the JUnit of a suite run that already ran the selftest tests
+    against clean mocks (CI's ``make test``), instead of running them again."""
+    if not junit.exists():
+        raise RuntimeError(f"no JUnit file at {junit}: run the suite with --junitxml first")
+    wanted = selftest_ids(paths)
+    outcomes = [o for o in read_junit(junit) if o.test in wanted]
+    missing = wanted - {o.test for o in outcomes}
+    if missing:
+        raise RuntimeError(f"{junit} lacks {len(missing)} selftest tests, e.g. "
+                           f"{sorted(missing)[0]}: it is not a run of the whole suite")
+    failed = any(o.status == "failed" for o in outcomes)
+    return SuiteRun(None, 0.0, 1 if failed else 0, outcomes)
+
+
 def fault_catalogue() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     """Read the fault switches from a fresh mock: each one's documentation, and the rules whose
     tests should catch it (a hint for --quick; a mock without hints gets none)."""
@@ -153,8 +184,9 @@ def verdict(clean: SuiteRun, runs: list[SuiteRun]) -> bool:
 
 def format_table(clean: SuiteRun, runs: list[SuiteRun], docs: dict[str, str]) -> str:
     """Render fault × result rows for the terminal."""
+    took = f"in {clean.seconds:.0f} s" if clean.seconds else "(read from the suite's JUnit)"
     lines = [f"clean run: {len(clean.outcomes) - len(clean.failures)}/{len(clean.outcomes)} "
-             f"passed in {clean.seconds:.0f} s" + ("" if not clean.failures else
+             f"passed {took}" + ("" if not clean.failures else
              "  <-- the clean run must pass: " + ", ".join(o.test for o in clean.failures))]
     width = max((len(run.fault or "") for run in runs), default=10)
     lines.append(f"{'fault':<{width}}  caught  by tests (named / failing)   first named failure")
@@ -208,6 +240,10 @@ def add_selftest_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--tests", nargs="+", default=[], metavar="PATH",
                         help="where the suite's selftest-marked tests are (default: pytest's "
                              "testpaths); naming their folder saves collecting the others")
+    parser.add_argument("--clean-from", type=Path, default=None, metavar="JUNIT",
+                        help="take the clean run from the JUnit XML of a whole-suite run that "
+                             "just passed against clean mocks (as CI's make test does) instead "
+                             "of running the selftest tests again")
     parser.add_argument("--report", type=Path, default=DEFAULT_SELFTEST_REPORT,
                         help=f"folder for selftest.json and JUnit files "
                              f"(default {DEFAULT_SELFTEST_REPORT})")
@@ -226,9 +262,14 @@ def selftest_command(args: argparse.Namespace) -> int:
     print(f"self-test: the suite clean, then with each of {len(faults)} faults on")
     try:
         paths = tuple(args.tests)
-        clean = run_suite(None, args.report, args.workers, [], paths=paths)
-        print(f"  clean: {len(clean.failures)} failing of {len(clean.outcomes)} "
-              f"({clean.seconds:.0f} s)", flush=True)
+        if args.clean_from is not None:
+            clean = clean_run_from(args.clean_from, paths)
+            where = f"read from {args.clean_from}"
+        else:
+            clean = run_suite(None, args.report, args.workers, [], paths=paths)
+            where = f"{clean.seconds:.0f} s"
+        print(f"  clean: {len(clean.failures)} failing of {len(clean.outcomes)} ({where})",
+              flush=True)
         runs = []
         for fault in faults:
             hint = hints.get(fault, ())

@@ -117,3 +117,47 @@ def test_every_fault_declares_rules_that_exist_and_have_a_selftest_test() -> Non
         for rule_id in fault.caught_by:
             assert rule_id in RULES or rule_id == PROCEDURE, (fault.name, rule_id)
             assert rule_id in marked, f"{fault.name}: no browser test marked rule({rule_id!r})"
+
+
+# -- the clean run, read from the whole suite's JUnit ---------------------------------------------
+
+SUITE_JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" tests="3">
+<testcase classname="tests.e2e.test_procedure" name="test_whole[chromium]" time="5"/>
+<testcase classname="tests.e2e.test_negative_setup" name="test_window[chromium]" time="2"/>
+<testcase classname="tests.unit.test_qr" name="test_decodes" time="0"/>
+</testsuite></testsuites>
+"""
+SELFTEST_IDS = {"test_procedure::test_whole[chromium]",
+                "test_negative_setup::test_window[chromium]"}
+
+
+def test_the_clean_run_is_the_selftest_tests_of_a_green_suite_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    junit = tmp_path / "junit.xml"
+    junit.write_text(SUITE_JUNIT)
+    monkeypatch.setattr(selftest, "selftest_ids", lambda paths: SELFTEST_IDS)
+    clean = selftest.clean_run_from(junit, ())
+    assert {o.test for o in clean.outcomes} == SELFTEST_IDS  # the unit test is not part of it
+    assert clean.exit_code == 0 and not clean.failures
+
+
+def test_a_suite_run_missing_a_selftest_test_is_no_clean_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    junit = tmp_path / "junit.xml"
+    junit.write_text(SUITE_JUNIT)
+    monkeypatch.setattr(selftest, "selftest_ids",
+                        lambda paths: {*SELFTEST_IDS, "test_recovery_code::test_used[chromium]"})
+    with pytest.raises(RuntimeError, match="lacks 1 selftest tests"):
+        selftest.clean_run_from(junit, ())
+    with pytest.raises(RuntimeError, match="no JUnit file"):
+        selftest.clean_run_from(tmp_path / "none.xml", ())
+
+
+def test_the_selftest_tests_are_listed_as_junit_names_them() -> None:
+    ids = selftest.selftest_ids(("tests/e2e",))
+    assert "test_procedure::test_whole_procedure_turns_two_step_verification_on_and_off[chromium]" \
+        in ids
+    assert all("/" not in i.split("::")[0] for i in ids)
