@@ -6,6 +6,7 @@ the answer says and what the console holds afterwards (the test API's state and 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -13,6 +14,8 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from mock_console import create_app
+from mock_console.clock import Clock
 from tests.unit.console_driver import Console
 
 WRONG = ("That code is not correct. Check that the app shows this account and enter its "
@@ -148,3 +151,36 @@ def test_language_switch_changes_the_words(api: Api) -> None:
     assert answer.status_code == 200 and answer.json["lang"] == "ja"
     assert api.get("/session").json["messages"]["signin_button"] == "サインイン"
     assert api.post("/language", {"lang": "xx"}).status_code == 422
+
+
+@pytest.fixture
+def spa_client(db_path: Path, clock: Clock, password_hashing: str) -> FlaskClient:
+    """A browser on the console served as the single-page app."""
+    return create_app({"DATABASE": str(db_path), "TEST_API": True, "TESTING": True,
+                       "CLOCK": clock, "PASSWORD_HASHING": password_hashing,
+                       "UI": "spa"}).test_client()
+
+
+@pytest.mark.parametrize("path", ["/", "/signin", "/account/security",
+                                  "/account/security/2sv/turn-off"])
+def test_the_spa_serves_its_shell_at_every_screens_address(spa_client: FlaskClient,
+                                                           path: str) -> None:
+    answer = spa_client.get(path)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "/static/spa.js" in html
+    assert "<script>" not in html  # no inline script: the CSP stays strict
+    assert "'unsafe-inline'" not in answer.headers["Content-Security-Policy"]
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
+def test_the_spa_answers_an_unknown_address_with_its_error_screen(
+        spa_client: FlaskClient) -> None:
+    answer = spa_client.get("/no-such-screen")
+    assert answer.status_code == 404
+    assert 'data-error="' in answer.get_data(as_text=True)
+    assert spa_client.post("/signin").status_code == 405  # no server-rendered forms
+
+
+def test_the_api_answers_the_same_on_the_spa(spa_client: FlaskClient) -> None:
+    answer = spa_client.get("/api/session")
+    assert answer.status_code == 200 and answer.json["user"] is None
