@@ -204,7 +204,9 @@ def disable() -> JsonAnswer:
 
 
 def _no_store(body: dict[str, Any]) -> Response:
-    """An answer carrying a secret: never kept by the browser or a proxy."""
+    """An answer carrying a secret: never kept by the browser or a proxy (unless a fault drops
+    the security headers, as it does for the pages: the posture check must see it)."""
     response = current_app.make_response(body)
-    response.headers["Cache-Control"] = "no-store"
+    if services().policy.security_headers:
+        response.headers["Cache-Control"] = "no-store"
     return response
