@@ -12,7 +12,7 @@ PYTEST_ARGS ?= -n auto -m "not slow"
 SELFTEST_ARGS ?=
 SYSTEM_PACKAGES := chromium libzbar0 fonts-noto-cjk
 
-.PHONY: help run test test-slow serve selftest doc-check matrix bench flake lint system deps clean wheel-check
+.PHONY: help run test test-spa test-slow serve serve-spa selftest doc-check matrix bench flake lint system deps clean wheel-check
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -22,6 +22,9 @@ run: deps system  ## run the article's procedure against the embedded mock; repo
 
 test: deps system  ## run every test (unit and browser) but those that wait on real time
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-spa: deps system  ## the console regression suite (negative paths) with every embedded mock as the SPA
+	E2E_MOCK_UI=spa $(PY) -m pytest -n auto -m "selftest and not slow" tests/e2e
 
 test-slow: deps system  ## the tests that wait on real time (a LiveTarget run), up to a minute
 	$(PY) -m pytest -m slow
@@ -43,6 +46,9 @@ bench: deps system  ## run the benchmarks (bench/results/*.json), then rewrite t
 
 serve: deps  ## serve the mock console on http://127.0.0.1:8000 with its test API and a demo account
 	$(PY) -m mock_console --test-api --seed fixtures/accounts.json
+
+serve-spa: deps  ## the same as serve, as a single-page app (--ui spa) with 300 ms of API latency
+	$(PY) -m mock_console --test-api --seed fixtures/accounts.json --ui spa --latency-ms 300
 
 lint: deps  ## ruff, then mypy on the harness, the mock and the benchmarks
 	$(PY) -m ruff check .

@@ -33,6 +33,7 @@ START_TIMEOUT_SECONDS = 30
 STEP_SAFETY_SECONDS = 0.5  # land this far inside the next step, past any Date-header rounding
 USERNAME_ENV, PASSWORD_ENV = "E2E_USERNAME", "E2E_PASSWORD"
 FAULTS_ENV = "E2E_MOCK_FAULTS"
+UI_ENV = "E2E_MOCK_UI"  # html (default) or spa: which front-end every embedded mock serves
 ACCOUNTS_ENV = "E2E_ACCOUNTS"
 ALLOW_PLAIN_HTTP_ENV = "E2E_ALLOW_PLAIN_HTTP"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -112,11 +113,15 @@ class MockTarget(Target):
         Faults named in ``E2E_MOCK_FAULTS`` (``name`` or ``name=JSON``, separated by ``;``) are
         switched on from the start: that is how the self-test breaks every embedded mock. Its
         accounts are throwaway ones it makes up, so it hashes passwords with the cheap setting.
+        ``E2E_MOCK_UI=spa`` serves the single-page app instead of the server-rendered pages, so
+        the whole suite and the self-test can run on either front-end (``extra_args`` win).
         """
         faults = [f"--fault={spec.strip()}"
                   for spec in os.environ.get(FAULTS_ENV, "").split(";") if spec.strip()]
+        ui = os.environ.get(UI_ENV, "").strip()
         process, base_url, workdir = start_mock_console(
-            ["--test-api", "--password-hashing", "fast", *faults, *(extra_args or [])], db)
+            ["--test-api", "--password-hashing", "fast", *faults,
+             *(["--ui", ui] if ui else []), *(extra_args or [])], db)
         return cls(base_url, process, workdir)
 
     @classmethod

@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
@@ -35,12 +35,15 @@ HSTS = "max-age=31536000; includeSubDomains"  # a year (ASVS 5 §3.4.1)
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the console. Config: DATABASE (path), TEST_API (bool), CLOCK (a Clock),
-    BEHIND_TLS_PROXY (bool: a TLS-terminating proxy on this host forwards to it)."""
+    BEHIND_TLS_PROXY (bool: a TLS-terminating proxy on this host forwards to it), UI ("html"
+    server-rendered pages, or "spa": a shell and plain JS over /api/), LATENCY_MS (API delay)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         DATABASE=str(Path(app.instance_path) / "console.sqlite3"),
         TEST_API=False,
         BEHIND_TLS_PROXY=False,
+        UI="html",
+        LATENCY_MS=0,
         MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_FORM_BYTES,
         SESSION_COOKIE_NAME="console_session",
@@ -73,9 +76,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.session_interface = SQLiteSessionInterface(store, clock)
     csrf = CSRFProtect(app)
 
-    from mock_console import account, auth, two_step
+    from mock_console import account, api, auth, spa, two_step
 
-    for blueprint in (auth.bp, account.bp, two_step.bp):
+    pages = (spa.bp,) if app.config["UI"] == "spa" else (auth.bp, account.bp, two_step.bp)
+    for blueprint in (*pages, api.bp):
         app.register_blueprint(blueprint)
     if app.config["TEST_API"]:
         from mock_console import test_api
@@ -134,13 +138,19 @@ def _install_request_hooks(app: Flask, services: Services, csrf: CSRFProtect) ->
 
 
 def _install_error_pages(app: Flask) -> None:
-    def error_page(key: str, status: int) -> tuple[str | dict[str, str], int]:
+    def error_page(key: str, status: int) -> tuple[str | dict[str, Any], int]:
         if request.path.startswith("/__test__/"):
             return {"error": translate(key)}, status
+        if request.path.startswith("/api/"):
+            return {"error": {"key": key, "message": translate(key)}}, status
+        if current_app.config["UI"] == "spa":
+            from mock_console.spa import shell
+
+            return shell(translate(key), status)
         return render_template("error.html", message=translate(key)), status
 
     @app.errorhandler(CSRFError)
-    def csrf_error(_: CSRFError) -> tuple[str | dict[str, str], int]:
+    def csrf_error(_: CSRFError) -> tuple[str | dict[str, Any], int]:
         return error_page("error_csrf", 400)
 
     @app.errorhandler(HTTPException)
@@ -150,6 +160,6 @@ def _install_error_pages(app: Flask) -> None:
         return error_page(ERROR_KEYS.get(error.code or 500, "error_bad_request"), error.code or 500)
 
     @app.errorhandler(Exception)
-    def server_error(error: Exception) -> tuple[str | dict[str, str], int]:
+    def server_error(error: Exception) -> tuple[str | dict[str, Any], int]:
         app.logger.exception("unhandled error", exc_info=error)
         return error_page("error_server", 500)

@@ -43,6 +43,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fault", action="append", default=[], metavar="NAME[=JSON]",
                         help="start with a fault switched on (repeatable), e.g. no_lockout or "
                              "'rename_label={\"from\": \"Change\", \"to\": \"Edit\"}'")
+    parser.add_argument("--ui", choices=("html", "spa"), default="html",
+                        help="the front-end: server-rendered pages (html, default) or a "
+                             "single-page app over the JSON API under /api/ (spa)")
+    parser.add_argument("--latency-ms", type=int, default=0, metavar="N",
+                        help="hold every /api/ answer back N ms, as a slow network would "
+                             "(the SPA's spinner shows; default 0)")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     parser.add_argument("--behind-tls-proxy", action="store_true",
                         help="a TLS-terminating proxy on this host forwards to the console: trust "
@@ -60,6 +66,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be between 0 and 65535, got {args.port}")
+    if args.latency_ms < 0:
+        parser.error("--latency-ms must be 0 or more")
     if args.threads < 1:
         parser.error("--threads must be at least 1")
     if args.behind_tls_proxy and not _is_loopback_host(args.host):
@@ -126,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
 
     config: dict[str, object] = {"TEST_API": args.test_api,
                                  "PASSWORD_HASHING": args.password_hashing,
-                                 "BEHIND_TLS_PROXY": args.behind_tls_proxy}
+                                 "BEHIND_TLS_PROXY": args.behind_tls_proxy,
+                                 "UI": args.ui, "LATENCY_MS": args.latency_ms}
     if args.db is not None:
         config["DATABASE"] = str(args.db)
     if args.unlock is not None:
@@ -155,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.behind_tls_proxy:
         print("  behind a TLS proxy: X-Forwarded-Proto and X-Forwarded-For trusted (one hop), "
               "HSTS on https requests, Secure cookies", flush=True)
+    if args.ui != "html" or args.latency_ms:
+        print(f"  front-end: {args.ui}; API latency {args.latency_ms} ms", flush=True)
     if app.extensions["mock_console"].faults.enabled():
         print(f"  faults on: {', '.join(app.extensions['mock_console'].faults.enabled())}",
               flush=True)

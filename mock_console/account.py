@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, session, url_for
+from flask import Blueprint, redirect, url_for
 from werkzeug.wrappers import Response
 
-from mock_console import accounts
-from mock_console.web import current_user, login_required, page, services
+from mock_console.flows import two_step_shown_on
+from mock_console.web import current_user, login_required, page
 
 bp = Blueprint("account", __name__)
-
-
-def two_step_shown_on() -> bool:
-    """Return the 2SV status the screens show: the current one, or the one at sign-in."""
-    if not services().policy.status_reflects_change:
-        return bool(session.get("status_at_sign_in"))
-    account = accounts.load(services().store.read(), current_user() or "")
-    return bool(account and account.two_step_enabled)
 
 
 @bp.route("/")

@@ -1,16 +1,19 @@
 """CSRF tokens and sessions (rotation, sign-out, the half-finished sign-in's lifetime), tested
 from the browser as an attacker's page would try.
 
-The harness knows no URL of the console: it reads the form's own action and fields from the
-screen, then replays the form without its token (or with a forged one) on the user's session.
+The harness knows no URL of the console: it clicks the button and holds back the request the
+page sends (a form post, or a single-page app's JSON call with the token in a header), then
+replays it without its token (or with a forged one) on the user's session.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import APIResponse, BrowserContext, Locator, Page, Route, expect
 
 from e2e.authenticator import Authenticator
 from e2e.labels import Labels
@@ -25,12 +28,62 @@ from tests.e2e.support import ConsoleSide
 pytestmark = pytest.mark.selftest  # the console regression suite
 
 
-def form_of(button: Locator) -> tuple[str, str, dict[str, str]]:
-    """Return the method, action and field values of the form a button submits."""
-    return button.evaluate(
-        """b => [b.form.method, b.form.action,
-                 Object.fromEntries(new FormData(b.form).entries())]"""
-    )
+@dataclass(frozen=True)
+class Submission:
+    """What a click sent: its URL, body and content type, and where its CSRF token travelled."""
+
+    url: str
+    body: str
+    content_type: str
+    token_headers: dict[str, str]
+    token_fields: dict[str, str]
+
+
+def is_token(name: str) -> bool:
+    """Whether a field or header name is a CSRF token's."""
+    return "csrf" in name.lower() or "token" in name.lower()
+
+
+def held_submission(page: Page, button: Locator) -> Submission:
+    """Click ``button`` and hold back the request it sends (answered 204: nothing happens)."""
+    def hold(route: Route) -> None:
+        if route.request.method == "GET":
+            route.fallback()
+        else:
+            route.fulfill(status=204)
+
+    page.route("**/*", hold)
+    try:
+        # wait for the held answer, not the request: unrouting earlier would let it through
+        with page.expect_response(lambda r: r.request.method != "GET") as answered:
+            button.click()
+    finally:
+        page.unroute("**/*", hold)
+    request = answered.value.request
+    content_type = request.headers.get("content-type", "")
+    body = request.post_data or ""
+    fields = dict(parse_qsl(body, keep_blank_values=True)) if "urlencoded" in content_type else {}
+    return Submission(request.url, body, content_type,
+                      {k: v for k, v in request.headers.items() if is_token(k)},
+                      {k: v for k, v in fields.items() if is_token(k)})
+
+
+def replay_without_token(page: Page, sent: Submission, forged: bool) -> APIResponse:
+    """Send ``sent`` again on the user's session, its token left out or forged."""
+    def forge(value: str) -> str:
+        return "forged-" + value[::-1]
+
+    headers = {"Content-Type": sent.content_type}
+    if forged:
+        headers.update({k: forge(v) for k, v in sent.token_headers.items()})
+    if sent.token_fields or not sent.token_headers:
+        fields = dict(parse_qsl(sent.body, keep_blank_values=True))
+        for name, value in sent.token_fields.items():
+            del fields[name]
+            if forged:
+                fields[name] = forge(value)
+        return page.request.post(sent.url, form=fields, max_redirects=0)
+    return page.request.post(sent.url, data=sent.body, headers=headers, max_redirects=0)
 
 
 @pytest.mark.rule("csrf")
@@ -42,21 +95,21 @@ def test_turn_off_without_a_valid_csrf_token_is_refused_and_changes_nothing(
     # Given 2SV is on and the 'Turn off 2-Step Verification' page is open (article 3.3 done)
     advance_to(page, target, labels, account, through="3.3")
     turn_off = TurnOffPage(page, labels)
-    method, action, fields = form_of(turn_off.turn_off_button)
-    assert method == "post"
-    hidden = {name for name in fields if "csrf" in name.lower() or "token" in name.lower()}
-    assert hidden, f"the Turn off form carries no CSRF token field (fields: {sorted(fields)})"
+    opened_at = page.url
+    sent = held_submission(page, turn_off.turn_off_button)
+    assert sent.token_fields or sent.token_headers, (
+        f"Turn off sends no CSRF token (a form field or a header): {sent.content_type} to "
+        f"{sent.url}")
 
-    # When the form is replayed on the user's session without its token, or with a forged one
-    sent = {k: v for k, v in fields.items() if k not in hidden}
-    if token == "forged":
-        sent.update({name: "forged-" + fields[name][::-1] for name in hidden})
-    response = page.request.post(action, form=sent, max_redirects=0)
+    # When the request is replayed on the user's session without its token, or with a forged one
+    response = replay_without_token(page, sent, forged=token == "forged")
+    action = sent.url
 
     # Then the console refuses it (4xx) and 2SV is still on
     assert 400 <= response.status < 500, f"POST {action} answered {response.status}"
-    page.reload()
+    page.goto(opened_at)
     TurnOffPage(page, labels).expect_loaded()
+    TurnOffPage(page, labels).cancel()  # (on a modal confirmation, the menu is behind it)
     HomePage(page, labels).open_account_setting()
     AccountInformationPage(page, labels).expect_two_step(on=True)
     if (mock := console_side("the stored state and audit trail after the refusal")) is not None:

@@ -1,0 +1,93 @@
+"""The same harness, unchanged, on the mock served as a single-page app (``--ui spa``).
+
+A private mock runs the SPA with a little API latency, so every screen renders after a fetch
+behind a spinner; the article's procedure must pass in English and Japanese with the page
+objects the server-rendered pages use, and the SPA must behave like one (deep links, the back
+button, a modal confirmation, the QR code on a canvas named by the catalogue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.labels import load_labels
+from e2e.pages import SecuritySettingsPage, SignInPage, TurnOnPage
+from e2e.procedure import step_ids
+from e2e.runner import PASSED, run_procedure
+from e2e.target import MockTarget
+
+LATENCY_MS = "150"
+
+
+@pytest.fixture(scope="module")
+def spa() -> Iterator[MockTarget]:
+    """A mock of our own serving the single-page app, each API answer held back a little."""
+    with MockTarget.start(extra_args=["--ui", "spa", "--latency-ms", LATENCY_MS]) as mock:
+        yield mock
+
+
+@pytest.mark.parametrize("lang", [
+    pytest.param("en", marks=pytest.mark.browser_context_args(locale="en-US")),
+    pytest.param("ja", marks=pytest.mark.browser_context_args(locale="ja-JP")),
+])
+def test_whole_procedure_passes_on_the_spa(
+    page: Page, spa: MockTarget, lang: str, tmp_path: Path
+) -> None:
+    # Given a browser that prefers the language, and a fresh account on the SPA
+    labels = load_labels(lang)
+
+    # When the harness follows every step with that language's labels
+    result = run_procedure(page, spa, labels, account=spa.new_account(), evidence_dir=tmp_path)
+
+    # Then every step passed, every label the step names seen on its screen
+    assert [s.id for s in result.steps] == step_ids()
+    failures = [s.error for s in result.steps if s.status != PASSED]
+    assert not failures, failures
+    for step in result.steps:
+        assert all(step.labels.values()), f"step {step.id}: labels not seen: {step.labels}"
+    assert result.lang == lang
+    assert spa.account_state(result.account)["two_step_enabled"] is False
+
+
+def test_deep_links_the_back_button_and_the_spinner(page: Page, spa: MockTarget) -> None:
+    labels = load_labels("en")
+    account = spa.new_account()
+    # Given a signed-in user on the SPA
+    signin = SignInPage(page, labels)
+    signin.open(spa.base_url)
+    signin.expect_loaded()
+    signin.sign_in(account.username, account.password)
+    signin.expect_signed_in_as(account.username)
+
+    # When a deep link is opened, Then the spinner shows until the screen is there
+    page.goto(spa.url("/account/security"))
+    security = SecuritySettingsPage(page, labels)
+    security.expect_loaded()
+    expect(page.get_by_role("progressbar")).to_be_hidden()
+
+    # When "Change" is clicked and then the back button, Then each screen comes back
+    security.change_two_step()
+    TurnOnPage(page, labels).expect_loaded()
+    assert page.url == spa.url("/account/security/2sv")
+    page.go_back()
+    security.expect_loaded()
+    page.go_forward()
+    TurnOnPage(page, labels).expect_loaded()
+
+
+def test_the_qr_code_is_a_canvas_named_by_the_catalogue(page: Page, spa: MockTarget) -> None:
+    labels = load_labels("en")
+    account = spa.new_account()
+    signin = SignInPage(page, labels)
+    signin.open(spa.base_url)
+    signin.sign_in(account.username, account.password)
+    signin.expect_signed_in_as(account.username)
+    page.goto(spa.url("/account/security/2sv"))
+    TurnOnPage(page, labels).set_up()
+    qr = page.get_by_role("img", name=labels.qr_image, exact=True)
+    expect(qr).to_be_visible()
+    assert qr.evaluate("el => el.tagName") == "CANVAS"
