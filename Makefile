@@ -26,8 +26,8 @@ test: deps system  ## run every test (unit and browser) but those that wait on r
 test-spa: deps system  ## the console regression suite (negative paths) with every embedded mock as the SPA
 	E2E_MOCK_UI=spa $(PY) -m pytest -n auto -m "selftest and not slow" tests/e2e
 
-test-slow: deps system  ## the tests that wait on real time (a LiveTarget run), up to a minute
-	$(PY) -m pytest -m slow
+test-slow: deps system  ## what waits on real time (a LiveTarget run) or repeats runs to hunt flakes
+	$(PY) -m pytest -n auto -m slow
 
 wheel-check: deps system  ## build the wheel, install it in a fresh venv in /tmp, use it from an empty folder
 	$(PY) .ci/test_installed_wheel.py

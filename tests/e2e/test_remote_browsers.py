@@ -31,6 +31,7 @@ from e2e.browser import (
 from e2e.cli import EXIT_PASSED, EXIT_SETUP
 from e2e.devices import DESKTOP, context_options
 from e2e.labels import Labels
+from e2e.procedure import PROCEDURE
 from e2e.remote import (
     BROWSER_WS_ENV,
     CDP_URL_ENV,
@@ -49,6 +50,7 @@ DEVTOOLS_READY = re.compile(r"^DevTools listening on (ws://\S+)")
 SERVER_LAUNCHED = re.compile(r'engaged launch mode for "chromium"')
 MARKER = "E2E-remote-browser-marker"  # in the user agent of the DevTools Chromium
 NOWHERE = "/nonexistent/chromium"  # CHROMIUM_PATH for a CLI that must not launch its own
+FIRST_STEP = PROCEDURE[:1]  # signing in: enough to prove a page of that browser drives the console
 
 
 def local_chromium() -> str:
@@ -145,7 +147,7 @@ def test_cli_runs_the_procedure_through_a_browser_server(
         browser_server.output()[-2000:]
 
 
-def test_procedure_runs_in_a_page_of_the_browser_server(
+def test_a_page_of_the_browser_server_drives_the_console(
     browser_server: Listener, playwright: Playwright, target: Target, labels: Labels
 ) -> None:
     # Given a browser from the server, launched with flags sent in the launch-options header
@@ -156,8 +158,8 @@ def test_procedure_runs_in_a_page_of_the_browser_server(
         context = browser.new_context(**context_options(playwright.devices, DESKTOP),
                                       locale=browser_locale(labels.lang))
         page = context.new_page()
-        # When the whole procedure runs in its page
-        result = run_procedure(page, target, labels)
+        # When the article's first step runs in its page (the CLI test above runs every step)
+        result = run_procedure(page, target, labels, steps=FIRST_STEP)
         user_agent = page.evaluate("navigator.userAgent")
     finally:
         browser.close()
@@ -206,7 +208,7 @@ def test_cli_runs_the_procedure_over_cdp(
     assert devtools_chromium.process.poll() is None
 
 
-def test_procedure_runs_in_a_page_over_cdp(
+def test_a_page_over_cdp_drives_the_console(
     devtools_chromium: Listener, playwright: Playwright, target: Target, labels: Labels
 ) -> None:
     # Given the running Chromium reached through its DevTools endpoint
@@ -215,8 +217,8 @@ def test_procedure_runs_in_a_page_over_cdp(
         context = browser.new_context(**context_options(playwright.devices, DESKTOP),
                                       locale=browser_locale(labels.lang))
         page = context.new_page()
-        # When the whole procedure runs in a page of it
-        result = run_procedure(page, target, labels)
+        # When the article's first step runs in a page of it (the CLI test above runs every step)
+        result = run_procedure(page, target, labels, steps=FIRST_STEP)
         user_agent = page.evaluate("navigator.userAgent")
     finally:
         browser.close()
@@ -242,9 +244,10 @@ def test_pytest_runs_browser_tests_over_cdp(
 
 def run_pytest(target: Target, tmp_path: Path, *args: str, env: dict[str, str]
                ) -> subprocess.CompletedProcess[str]:
-    """Run one browser test of the suite in its own pytest, against this test's console."""
-    test = ("tests/e2e/test_procedure.py"
-            "::test_whole_procedure_turns_two_step_verification_on_and_off")
+    """Run one browser test of the suite in its own pytest, against this test's console: the
+    article's first step alone (the CLI tests above run every step in the remote browser)."""
+    test = ("tests/e2e/test_procedure.py::test_each_step_alone_from_its_precondition"
+            f"[chromium-{FIRST_STEP[0].id}]")
     return subprocess.run(
         [sys.executable, "-m", "pytest", test, "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
          "--base-url", target.base_url, "--output", str(tmp_path / "artifacts"), *args],
