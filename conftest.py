@@ -8,6 +8,7 @@ installed. Here stay the guards of this checkout.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,23 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     if not pluginmanager.is_registered(harness_plugin) and not pluginmanager.is_blocked(
             "hennge_2sv"):
         pluginmanager.register(harness_plugin, "hennge_2sv")
+
+
+WORKERS_PER_CPU = 2  # a browser test mostly waits on Chromium and the console, not on a CPU
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (``make test``): two workers per CPU this process may use.
+
+    Each browser test spends most of its time waiting on round trips between pytest,
+    Playwright's driver, Chromium and the mock, so on the 2-CPU reference machine four workers
+    finish the suite sooner than two (``bench.suite``). ``PYTEST_XDIST_AUTO_NUM_WORKERS``
+    still decides when set.
+    """
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    return WORKERS_PER_CPU * len(os.sched_getaffinity(0))
 
 
 CHECKOUT = Path(__file__).resolve().parent

@@ -1,10 +1,11 @@
-"""Benchmark: the whole test suite's wall time, serial and on two xdist workers.
+"""Benchmark: the whole test suite's wall time, with a given number of xdist workers each.
 
 Why: "fast enough to run on every release" is finally a question about the suite's wall time,
 and about what parallel workers buy on a small CI runner. Each run is a fresh
 ``python -m pytest -q -p no:cacheprovider`` (no cache, so no run reorders or skips by the last
-one), serial and with ``-n 2`` alternated; the pass/fail counts are kept beside each time, since
-the time of a failing suite is not the time of the suite.
+one); the variants (``--workers 2,auto``: two workers, then ``-n auto`` as ``make test`` runs it;
+``0`` is serial) alternate, the first is the baseline of the ratios, and the pass/fail counts are
+kept beside each time, since the time of a failing suite is not the time of the suite.
 """
 
 from __future__ import annotations
@@ -51,10 +52,11 @@ def counts(output: str) -> tuple[dict[str, int], str]:
     return found, lines[-1]
 
 
-def run_suite(workers: int, extra: list[str], log_dir: Path, label: str
+def run_suite(workers: str, extra: list[str], log_dir: Path, label: str
               ) -> tuple[float, dict[str, Any]]:
-    """Run the suite once; return its wall time and what it reported."""
-    command = [sys.executable, *BASE_COMMAND, *(["-n", str(workers)] if workers else []),
+    """Run the suite once with ``workers`` (a count, ``0`` serial, or ``auto``); return its
+    wall time and what it reported."""
+    command = [sys.executable, *BASE_COMMAND, *(["-n", workers] if workers != "0" else []),
                *extra]
     log = log_dir / f"{label}.log"
     with log.open("w", encoding="utf-8") as out, Stopwatch() as watch:
@@ -67,48 +69,69 @@ def run_suite(workers: int, extra: list[str], log_dir: Path, label: str
                            "failures": failures, "seconds": round(watch.seconds, 2)}
 
 
+def variant_name(workers: str) -> str:
+    """How a figure names a worker count: "serial", "-n 2", "-n auto (make test)"."""
+    if workers == "0":
+        return "serial"
+    return "-n auto (make test)" if workers == "auto" else f"-n {workers}"
+
+
+def parse_workers(text: str) -> list[str]:
+    """``"2,auto"`` -> ``["2", "auto"]``; each a count of workers (0: serial) or ``auto``."""
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    for part in chosen:
+        if part != "auto" and not part.isdigit():
+            raise ValueError(f"{part!r} is neither a number of workers nor 'auto'")
+    if not chosen or len(set(chosen)) != len(chosen):
+        raise ValueError("name at least one variant, each once (for example 2,auto)")
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = base_parser(MODULE, "Time the whole test suite, serial and with pytest-xdist "
-                                 "workers.", DEFAULT_REPS, warmup=0)
-    parser.add_argument("--workers", type=int, default=2,
-                        help="xdist workers of the parallel variant (default 2)")
+    parser = base_parser(MODULE, "Time the whole test suite with different numbers of "
+                                 "pytest-xdist workers.", DEFAULT_REPS, warmup=0)
+    parser.add_argument("--workers", default="2,auto",
+                        help="the variants, comma-separated: a number of xdist workers (0 for "
+                             "serial) or 'auto' as make test runs it; the first is the "
+                             "baseline of the ratios (default 2,auto)")
     parser.add_argument("--not-slow", action="store_true",
-                        help='deselect the tests marked slow (-m "not slow"; the real-time one)')
+                        help='deselect the tests marked slow (-m "not slow", as make test does)')
     parser.add_argument("--pytest-args", default="",
                         help="more pytest arguments, one shell-quoted string, e.g. "
                              "'-k test_qr' to check this benchmark on a small selection")
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     check_counts(parser, args)
-    if args.workers < 1:
-        parser.error("--workers must be at least 1")
+    try:
+        workers = parse_workers(args.workers)
+    except ValueError as error:
+        parser.error(f"--workers: {error}")
     extra = [*(["-m", "not slow"] if args.not_slow else []), *shlex.split(args.pytest_args)]
-    serial, parallel = "serial", f"-n {args.workers}"
-    runs: dict[str, list[dict[str, Any]]] = {serial: [], parallel: []}
-    print(f"{MODULE}: {args.reps} run(s) each, serial and {parallel}, alternated "
+    names = [variant_name(w) for w in workers]
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    print(f"{MODULE}: {args.reps} run(s) each of {', '.join(names)}, alternated "
           f"(pytest {shlex.join(BASE_COMMAND[2:] + extra)})")
     with tempfile.TemporaryDirectory(prefix="bench-suite-") as tmp:
 
-        def variant(name: str, workers: int) -> Any:
+        def variant(name: str, count: str) -> Any:
             def sample(rep: int) -> float:
-                label = f"{'warmup' if rep < 0 else 'rep'}{abs(rep)}-{'n' if workers else 's'}"
-                seconds, report = run_suite(workers, extra, Path(tmp), label)
+                label = f"{'warmup' if rep < 0 else 'rep'}{abs(rep)}-n{count}"
+                seconds, report = run_suite(count, extra, Path(tmp), label)
                 if rep >= 0:
                     runs[name].append(report)
                 return seconds
             return sample
 
-        samples = interleave({serial: variant(serial, 0), parallel: variant(parallel,
-                                                                            args.workers)},
+        samples = interleave({name: variant(name, count)
+                              for name, count in zip(names, workers, strict=True)},
                              args.reps, args.warmup)
-    med_serial, med_parallel = median(samples[serial]), median(samples[parallel])
+    medians = {name: median(samples[name]) for name in names}
     outcome = {name: reports[-1]["summary"] if reports else "" for name, reports in runs.items()}
-    figures = [
-        Figure("test suite wall time, serial", med_serial, "s", args.reps,
-               note=outcome[serial]),
-        Figure.against(f"test suite wall time, {parallel}", med_parallel, "s", args.reps,
-                       "serial", med_serial, note=outcome[parallel]),
-    ]
+    base = names[0]
+    figures = [Figure(f"test suite wall time, {base}", medians[base], "s", args.reps,
+                      note=outcome[base])]
+    figures += [Figure.against(f"test suite wall time, {name}", medians[name], "s", args.reps,
+                               base, medians[base], note=outcome[name]) for name in names[1:]]
     selection = shlex.join(extra) if extra else "all tests"
     result = {
         "benchmark": NAME,
@@ -116,12 +139,12 @@ def main(argv: list[str] | None = None) -> int:
         "command": reproduce_command(MODULE, argv),
         "reps": args.reps,
         "warmup": args.warmup,
-        "order": f"interleaved, repeated: {serial} | {parallel}",
+        "order": f"interleaved, repeated: {' | '.join(names)}",
         "pytest": shlex.join(["python", *BASE_COMMAND, *extra]),
         "selection": selection,
         "samples": rounded(samples, 2),
-        "medians": {serial: med_serial, parallel: med_parallel},
-        "ratios": {f"{parallel}/serial": figures[1].ratio},
+        "medians": medians,
+        "ratios": {f"{f.label.split(', ', 1)[1]}/{base}": f.ratio for f in figures[1:]},
         "runs": runs,
         "all_passed": all(r["exit_code"] == 0 for rs in runs.values() for r in rs),
         "figures": figures,
