@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,6 +178,31 @@ def run_fault(fault: str, report: Path, workers: int, quick: bool,
     return run
 
 
+def run_faults(faults: list[str], args: argparse.Namespace,
+               hints: dict[str, tuple[str, ...]], paths: tuple[str, ...]) -> list[SuiteRun]:
+    """Judge each fault, ``args.jobs`` at a time; print each verdict as it comes, return the
+    runs in the order of ``faults``.
+
+    Each fault's run is its own pytest with its own embedded mocks, so runs share nothing but
+    the machine; a browser run mostly waits on round trips, so two at a time per CPU finish
+    sooner on a small CI runner.
+    """
+    def judge(fault: str) -> SuiteRun:
+        hint = hints.get(fault, ())
+        run = run_fault(fault, args.report, args.workers, args.quick, hint, paths)
+        named = sum(o.named for o in run.outcomes)
+        where = f", tests of {'/'.join(run.only)}" if run.only else ""
+        stale = (f"; not by the tests of {'/'.join(hint)} it is declared to break: update "
+                 "its caught_by" if args.quick and hint and not run.only else "")
+        print(f"  {fault}: {'caught' if run.caught else 'NOT CAUGHT'} by {named} "
+              f"{'test' if named == 1 else 'tests'}{where} ({run.seconds:.0f} s){stale}",
+              flush=True)
+        return run
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        return list(pool.map(judge, faults))
+
+
 def verdict(clean: SuiteRun, runs: list[SuiteRun]) -> bool:
     """The suite is trustworthy: clean run green, every fault caught with a named failure."""
     return not clean.failures and clean.exit_code == 0 and all(run.caught for run in runs)
@@ -232,6 +258,9 @@ def add_selftest_parser(commands: argparse._SubParsersAction) -> None:
                         help="comma-separated fault names (default: the mock's whole catalogue)")
     parser.add_argument("-n", "--workers", type=int, default=2,
                         help="pytest-xdist workers per suite run (default 2)")
+    parser.add_argument("-j", "--jobs", type=int, default=1,
+                        help="faults judged at the same time, each in its own pytest with its "
+                             "own mocks (default 1; CI uses 4 on 2 CPUs)")
     parser.add_argument("--quick", action="store_true",
                         help="stop each fault's run at its first failing test, trying first "
                              "only the tests of the rules the fault is declared to break "
@@ -253,6 +282,8 @@ def selftest_command(args: argparse.Namespace) -> int:
     """Run the self-test and print the fault table."""
     from e2e.session import SetupError
 
+    if args.jobs < 1:
+        raise SetupError(f"--jobs must be at least 1 (faults judged at a time), not {args.jobs}")
     docs, hints = fault_catalogue()
     faults = [f.strip() for f in args.faults.split(",")] if args.faults else sorted(docs)
     unknown = [f for f in faults if f not in docs]
@@ -270,18 +301,7 @@ def selftest_command(args: argparse.Namespace) -> int:
             where = f"{clean.seconds:.0f} s"
         print(f"  clean: {len(clean.failures)} failing of {len(clean.outcomes)} ({where})",
               flush=True)
-        runs = []
-        for fault in faults:
-            hint = hints.get(fault, ())
-            run = run_fault(fault, args.report, args.workers, args.quick, hint, paths)
-            runs.append(run)
-            named = sum(o.named for o in run.outcomes)
-            where = f", tests of {'/'.join(run.only)}" if run.only else ""
-            stale = (f"; not by the tests of {'/'.join(hint)} it is declared to break: update "
-                     "its caught_by" if args.quick and hint and not run.only else "")
-            print(f"  {fault}: {'caught' if run.caught else 'NOT CAUGHT'} by {named} "
-                  f"{'test' if named == 1 else 'tests'}{where} ({run.seconds:.0f} s){stale}",
-                  flush=True)
+        runs = run_faults(faults, args, hints, paths)
     except RuntimeError as error:
         raise SetupError(str(error)) from None
     print(format_table(clean, runs, docs))

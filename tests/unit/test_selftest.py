@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from e2e import selftest
 from e2e.rules import RULES
 from e2e.selftest import CaseOutcome, SuiteRun, format_table, read_junit, verdict
+from e2e.session import SetupError
 from mock_console.faults import FAULTS, PROCEDURE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +104,37 @@ def test_without_quick_every_test_runs_whatever_the_hint(
     calls = fake_suite(monkeypatch, narrowed=[CAUGHT], whole=[CAUGHT, MISSED])
     selftest.run_fault("allow_replay", tmp_path, 2, False, ("replay",))
     assert calls == [((), [])]
+
+
+def test_jobs_judge_faults_side_by_side_and_keep_the_catalogue_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given four faults whose runs each wait until a second one is running beside them
+    both_running = threading.Barrier(2, timeout=10)
+
+    def run(fault: str, report: Path, workers: int, quick: bool, hint: tuple[str, ...],
+            paths: tuple[str, ...] = ()) -> SuiteRun:
+        both_running.wait()  # two jobs: never broken; one job would time out here
+        return SuiteRun(fault, 1.0, 1, [CAUGHT if fault != "d" else MISSED])
+
+    monkeypatch.setattr(selftest, "run_fault", run)
+    args = argparse.Namespace(report=tmp_path, workers=1, quick=True, jobs=2)
+
+    # When they are judged two at a time
+    runs = selftest.run_faults(["a", "b", "c", "d"], args, {}, ())
+
+    # Then each verdict is printed, and the runs come back in the order asked
+    assert [r.fault for r in runs] == ["a", "b", "c", "d"]
+    assert [r.caught for r in runs] == [True, True, True, False]
+    printed = capsys.readouterr().out
+    assert "  d: NOT CAUGHT by 0 tests" in printed and printed.count(": caught by 1 test") == 3
+
+
+def test_zero_jobs_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    args = argparse.Namespace(jobs=0, report=tmp_path)
+    with pytest.raises(SetupError, match="--jobs must be at least 1"):
+        selftest.selftest_command(args)
+    assert not list(tmp_path.iterdir())
 
 
 def test_every_fault_declares_rules_that_exist_and_have_a_selftest_test() -> None:
