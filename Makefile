@@ -24,7 +24,7 @@ test: deps system  ## run every test (unit and browser) but those that wait on r
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-spa: deps system  ## the console regression suite (negative paths) with every embedded mock as the SPA
-	E2E_MOCK_UI=spa $(PY) -m pytest -n auto -m "selftest and not slow" tests/e2e
+	E2E_MOCK_UI=spa $(PY) -m pytest -n auto -m "selftest and not slow" tests/console
 
 test-slow: deps system  ## what waits on real time (a LiveTarget run) or repeats runs to hunt flakes
 	$(PY) -m pytest -n auto -m slow
@@ -33,7 +33,7 @@ wheel-check: deps system  ## build the wheel, install it in a fresh venv in /tmp
 	$(PY) .ci/test_installed_wheel.py
 
 selftest: deps system  ## run the suite clean and once per injected console fault; all must be caught
-	$(PY) -m e2e selftest --tests tests/e2e $(SELFTEST_ARGS)
+	$(PY) -m e2e selftest --tests tests/console $(SELFTEST_ARGS)
 
 doc-check: deps system  ## check every string the help article quotes at its step (reports/doc-check)
 	$(PY) -m e2e doc-check

@@ -4,7 +4,7 @@ Prints per run the pass/fail counts, then the tests that failed in any run (flak
 and each test's time spread across runs (min, median, max, max/min), slowest first; writes
 ``bench/results/flake.json``. Not a test: it is how we measure that the suite never lies.
 
-    .venv/bin/python -m bench.flake                 # 20 runs of tests/e2e, -n 2, not slow
+    .venv/bin/python -m bench.flake                 # 20 runs of tests/console and tests/harness
     .venv/bin/python -m bench.flake --runs 3 -k procedure
 """
 
@@ -119,7 +119,7 @@ def summarise(runs: list[dict[str, dict[str, object]]], walls: list[float],
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.flake",
                                      description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("paths", nargs="*", default=["tests/e2e"])
+    parser.add_argument("paths", nargs="*", default=["tests/console", "tests/harness"])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("-n", "--workers", type=int, default=2)
     parser.add_argument("-m", "--marker", default="not slow")

@@ -37,7 +37,7 @@ from bench.common import (
     write_result,
 )
 from bench.procedure import chromium
-from tests.qr_pages import LABEL, MARKUP, show
+from tests.support.qr_pages import LABEL, MARKUP, show
 
 NAME = "qr_decode"
 MODULE = f"bench.{NAME}"

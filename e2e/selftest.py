@@ -24,7 +24,7 @@ from pathlib import Path
 from e2e.target import FAULTS_ENV, MockTarget
 
 # Names the security rules (or "procedure") whose tests a --quick run tries first; read by the
-# suite's tests/e2e/conftest.py, which keeps only the tests marked with one of them.
+# suite's tests/console/conftest.py, which keeps only the tests marked with one of them.
 ONLY_RULES_ENV = "E2E_ONLY_RULES"
 
 DEFAULT_SELFTEST_REPORT = Path("reports/selftest")

@@ -2,7 +2,7 @@
 step, the one before the last and the last (where a code is about to expire and the harness must
 take the next step's), and when the runner's clock is a minute off, because codes are computed at
 the console's time. Every one of the 30 seconds, and both skews, are swept without a browser in
-``tests/unit/test_time_boundaries.py`` through the same Authenticator."""
+``tests/mock/test_time_boundaries.py`` through the same Authenticator."""
 
 from __future__ import annotations
 

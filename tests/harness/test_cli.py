@@ -10,8 +10,8 @@ import pytest
 
 from e2e.procedure import step_ids
 from e2e.target import MockTarget
-from tests.cli import run_e2e
-from tests.e2e.support import CliRun
+from tests.support.browser_suite import CliRun
+from tests.support.cli import run_e2e
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

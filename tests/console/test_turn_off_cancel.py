@@ -16,7 +16,7 @@ from e2e.pages import (
 from e2e.procedure import expect_home, sign_in, sign_out
 from e2e.runner import advance_to
 from e2e.target import Credentials, Target
-from tests.e2e.support import ConsoleSide
+from tests.support.browser_suite import ConsoleSide
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 

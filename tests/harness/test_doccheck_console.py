@@ -16,7 +16,7 @@ from e2e.data import shipped
 from e2e.doccheck import DIFFERENT, MISSING, NOT_REACHED, VERIFIED, DocCheck, run_doc_check
 from e2e.labels import Labels
 from e2e.target import MockTarget
-from tests.cli import run_e2e
+from tests.support.cli import run_e2e
 
 ARTICLES = shipped("articles")
 SHIPPED = ARTICLES / "two-step-verification.txt"

@@ -22,7 +22,7 @@ from e2e.procedure import STEPS_BY_ID, Context, expect_home, sign_in, sign_out, 
 from e2e.rules import broken
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
-from tests.e2e.support import ConsoleSide
+from tests.support.browser_suite import ConsoleSide
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 

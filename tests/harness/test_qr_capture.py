@@ -16,7 +16,7 @@ import segno
 from playwright.sync_api import BrowserContext, Page
 
 from e2e.qr import QRDecodeError, decode_locator
-from tests.qr_pages import DARK, LABEL, LIGHT, MARKUP, img_markup, show
+from tests.support.qr_pages import DARK, LABEL, LIGHT, MARKUP, img_markup, show
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PAYLOAD = (

@@ -18,8 +18,8 @@ from e2e.pages import AccountInformationPage, HomePage, SignInPage
 from e2e.procedure import step_ids
 from e2e.runner import PASSED, run_procedure
 from e2e.target import Credentials, Target
-from tests.cli import run_e2e
-from tests.leaks import assert_second_factor_masked
+from tests.support.cli import run_e2e
+from tests.support.leaks import assert_second_factor_masked
 
 EN = load_labels("en")
 JA = load_labels("ja")

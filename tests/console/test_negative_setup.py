@@ -28,7 +28,7 @@ from e2e.pages import AccountInformationPage, EnabledPage, SetupPage
 from e2e.procedure import Context, wrong_code_for
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
-from tests.e2e.support import ConsoleSide
+from tests.support.browser_suite import ConsoleSide
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from e2e.cli import EXIT_SETUP
-from tests.cli import run_e2e
+from tests.support.cli import run_e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -32,7 +32,7 @@ import requests
 
 from e2e.otpauth import parse_otpauth
 from e2e.qr import decode_qr
-from tests.listening import Listener, start_listener
+from tests.support.listening import Listener, start_listener
 
 FLOWS = 50
 PERIOD = 30

@@ -1,8 +1,9 @@
-"""Fixtures for the mock console's unit tests: an app on a throwaway database and a fixed clock.
+"""The mock console as a Flask app for tests: an app on a throwaway database and a fixed clock.
 
 The tests drive the console the way a person does (open a page, read its labels, fill in the
 form next to a label, press the button with a given text) through Flask's test client, and read
 what the console holds through its test API and, where the API does not say, its SQLite file.
+The conftest files of ``tests/mock`` and ``tests/harness`` import these fixtures by name.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask.testing import FlaskClient
 
 from mock_console import create_app, hashing
 from mock_console.clock import Clock
-from tests.unit.console_driver import T0, Console
+from tests.support.console_driver import T0, Console
 
 # --------------------------------------------------------------------------------------------
 # Fixtures.

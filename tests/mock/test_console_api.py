@@ -16,7 +16,7 @@ from werkzeug.test import TestResponse
 
 from mock_console import create_app
 from mock_console.clock import Clock
-from tests.unit.console_driver import Console
+from tests.support.console_driver import Console
 
 WRONG = ("That code is not correct. Check that the app shows this account and enter its "
          "current code. Attempts left before a 5-minute lock: {left}.")

@@ -16,7 +16,7 @@ from e2e.devices import MATRIX, PHONES, context_options
 from e2e.labels import Labels
 from e2e.runner import run_procedure
 from e2e.target import Credentials, Target
-from tests.leaks import assert_second_factor_masked
+from tests.support.leaks import assert_second_factor_masked
 
 
 @pytest.fixture(params=MATRIX)

@@ -23,7 +23,7 @@ from e2e.procedure import Context, sign_in
 from e2e.rules import broken
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
-from tests.e2e.support import ConsoleSide
+from tests.support.browser_suite import ConsoleSide
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 

@@ -2,7 +2,7 @@
 
 An ``<img>`` (a PNG drawn large and shrunk by CSS), an inline ``<svg>`` scaled through its
 viewBox, and a ``<canvas>`` filled module by module by script; in page colours that can be
-inverted (a dark theme) and with or without the quiet zone. ``tests/e2e/test_qr_capture.py``
+inverted (a dark theme) and with or without the quiet zone. ``tests/harness/test_qr_capture.py``
 proves the reader on them and ``bench/qr_decode.py`` times it on the very same pages.
 """
 

@@ -19,8 +19,8 @@ import pytest
 from e2e.labels import load_labels
 from e2e.process import start_listener
 from e2e.target import READY_LINE, Credentials, MockTarget
-from tests.cli import run_e2e
-from tests.leaks import find_leaks
+from tests.support.cli import run_e2e
+from tests.support.leaks import find_leaks
 
 SEEDED = Credentials("pool-admin@example.com", "pool-password-for-the-safety-test")
 
@@ -49,7 +49,7 @@ def test_a_run_that_fails_after_turning_on_leaks_nothing_and_turns_2sv_off_again
 
     # When `python -m e2e run` runs (recording each secret it learns) and fails after "Turn on"
     done = subprocess.run(
-        [sys.executable, "-m", "tests.secrets_seen", str(seen), "run", "--base-url",
+        [sys.executable, "-m", "tests.support.secrets_seen", str(seen), "run", "--base-url",
          private_mock.base_url, "--report", str(report), "--labels", str(renamed_disable_link)],
         capture_output=True, text=True, timeout=600, check=False)
     out, err = done.stdout, done.stderr

@@ -19,8 +19,8 @@ from e2e.cli import EXIT_DRIFT
 from e2e.labels import Labels
 from e2e.procedure import step_ids
 from e2e.target import MockTarget
-from tests.cli import run_e2e
-from tests.e2e.support import once_per_session
+from tests.support.browser_suite import once_per_session
+from tests.support.cli import run_e2e
 
 CODE_HINT = "6 digits, for example 081804 or 081 804."  # under the code field: 2.5 and 2.6
 SECURITY_INTRO = "Settings that protect how you sign in to the Admin Console."  # 2.3 and 3.2

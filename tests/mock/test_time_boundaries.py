@@ -6,7 +6,7 @@ its window and replay rules. This drives both exactly as the procedure does (tur
 code, sign in again with a code, turn off, sign in with none) through the console's screens in
 this process, started at each of the 30 seconds of a step and with the console's clock a minute
 away from the runner's. The browser suite keeps three seconds (the first, the one before the
-last, the last) and one skew, in ``tests/e2e/test_time_boundaries.py``.
+last, the last) and one skew, in ``tests/console/test_time_boundaries.py``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 import pytest
 
 from e2e.authenticator import Authenticator
-from tests.unit.console_driver import ENABLED, HOME, PERIOD, SIGNIN_CODE, Console
+from tests.support.console_driver import ENABLED, HOME, PERIOD, SIGNIN_CODE, Console
 
 
 class ConsoleTime:

@@ -15,7 +15,7 @@ from e2e.article import read_article
 from e2e.data import article_path
 from e2e.evidence import OUTLINE_RGB
 from e2e.procedure import step_ids
-from tests.e2e.support import CliRun
+from tests.support.browser_suite import CliRun
 
 ARTICLE = article_path("en")
 

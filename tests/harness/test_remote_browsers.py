@@ -42,8 +42,8 @@ from e2e.remote import (
 from e2e.runner import run_procedure
 from e2e.session import browser_locale
 from e2e.target import ACCOUNTS_ENV, PASSWORD_ENV, USERNAME_ENV, Credentials, Target
-from tests.cli import run_e2e
-from tests.listening import Listener, start_listener
+from tests.support.cli import run_e2e
+from tests.support.listening import Listener, start_listener
 
 SERVER_READY = re.compile(r"^Listening on (ws://\S+)")
 DEVTOOLS_READY = re.compile(r"^DevTools listening on (ws://\S+)")
@@ -246,7 +246,7 @@ def run_pytest(target: Target, tmp_path: Path, *args: str, env: dict[str, str]
                ) -> subprocess.CompletedProcess[str]:
     """Run one browser test of the suite in its own pytest, against this test's console: the
     article's first step alone (the CLI tests above run every step in the remote browser)."""
-    test = ("tests/e2e/test_procedure.py::test_each_step_alone_from_its_precondition"
+    test = ("tests/console/test_procedure.py::test_each_step_alone_from_its_precondition"
             f"[chromium-{FIRST_STEP[0].id}]")
     return subprocess.run(
         [sys.executable, "-m", "pytest", test, "-p", "no:cacheprovider", "-p", "no:xdist", "-q",

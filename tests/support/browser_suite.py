@@ -16,7 +16,7 @@ import pytest
 from e2e.target import MockTarget
 
 # ``console_side(what)``: the mock that proves ``what`` through its test API, or None after
-# recording that ``what`` went unchecked on this console (see tests/e2e/conftest.py).
+# recording that ``what`` went unchecked on this console (see tests/console/conftest.py).
 ConsoleSide = Callable[[str], MockTarget | None]
 
 

@@ -14,10 +14,7 @@ other workers' pending sign-ins and lockouts. Those are marked ``own_console`` a
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page
@@ -29,8 +26,6 @@ from e2e.procedure import Context, sign_in, sign_out
 from e2e.runner import advance_to
 from e2e.selftest import ONLY_RULES_ENV
 from e2e.target import Credentials, MockTarget, Target
-from tests.cli import run_e2e
-from tests.e2e.support import CliRun, once_per_session
 
 PROCEDURE_MARKER = "procedure"  # the article's whole procedure; catches any step's regression
 NOT_CHECKED = "not_checked"  # the JUnit property naming what a test could not check here
@@ -124,17 +119,3 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("checked only in the browser (this console has no test API)")
         for line in lines:
             terminalreporter.write_line(line)
-
-
-
-@pytest.fixture(scope="session")
-def embedded_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
-    """``python -m e2e run --report DIR`` against the embedded mock, once for the whole test
-    run: a read-only result for every test that checks what such a run prints and writes."""
-    def run(folder: Path) -> dict[str, Any]:
-        done = run_e2e("run", "--report", str(folder))
-        return {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
-
-    folder, made = once_per_session(tmp_path_factory, "embedded-run", run)
-    return CliRun(subprocess.CompletedProcess(["e2e", "run"], made["returncode"],
-                                              made["stdout"], made["stderr"]), folder)

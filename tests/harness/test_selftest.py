@@ -19,14 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="4">
-<testcase classname="tests.e2e.test_procedure" name="test_whole[chromium]" time="5"/>
-<testcase classname="tests.e2e.test_negative_setup" name="test_window[chromium]" time="2">
+<testcase classname="tests.console.test_procedure" name="test_whole[chromium]" time="5"/>
+<testcase classname="tests.console.test_negative_setup" name="test_window[chromium]" time="2">
   <failure message="security rule broken: a code is accepted once (RFC 6238): assert">trace
   </failure></testcase>
-<testcase classname="tests.e2e.test_recovery_code" name="test_used[chromium]" time="3">
+<testcase classname="tests.console.test_recovery_code" name="test_used[chromium]" time="3">
   <error message="StepFailed: step 2.7 (Confirm ...) failed: no code asked">trace</error>
 </testcase>
-<testcase classname="tests.e2e.test_x" name="test_skipped" time="0">
+<testcase classname="tests.console.test_x" name="test_skipped" time="0">
   <skipped message="needs the test API"/></testcase>
 </testsuite></testsuites>
 """
@@ -141,7 +141,7 @@ def test_every_fault_declares_rules_that_exist_and_have_a_selftest_test() -> Non
     # The hint names rules of e2e.rules (or the whole procedure), each with a browser test that
     # carries its marker, so a --quick run narrowed to them has something to run.
     marked = set()
-    for path in (ROOT / "tests" / "e2e").glob("test_*.py"):
+    for path in (ROOT / "tests" / "console").glob("test_*.py"):
         text = path.read_text("utf-8")
         marked |= set(re.findall(r'@pytest\.mark\.rule\("(\w+)"\)', text))
         if "@pytest.mark.procedure" in text:
@@ -157,9 +157,9 @@ def test_every_fault_declares_rules_that_exist_and_have_a_selftest_test() -> Non
 
 SUITE_JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="3">
-<testcase classname="tests.e2e.test_procedure" name="test_whole[chromium]" time="5"/>
-<testcase classname="tests.e2e.test_negative_setup" name="test_window[chromium]" time="2"/>
-<testcase classname="tests.unit.test_qr" name="test_decodes" time="0"/>
+<testcase classname="tests.console.test_procedure" name="test_whole[chromium]" time="5"/>
+<testcase classname="tests.console.test_negative_setup" name="test_window[chromium]" time="2"/>
+<testcase classname="tests.harness.test_qr" name="test_decodes" time="0"/>
 </testsuite></testsuites>
 """
 SELFTEST_IDS = {"test_procedure::test_whole[chromium]",
@@ -191,7 +191,7 @@ def test_a_suite_run_missing_a_selftest_test_is_no_clean_run(
 
 
 def test_the_selftest_tests_are_listed_as_junit_names_them() -> None:
-    ids = selftest.selftest_ids(("tests/e2e",))
+    ids = selftest.selftest_ids(("tests/console",))
     assert "test_procedure::test_whole_procedure_turns_two_step_verification_on_and_off[chromium]" \
         in ids
     assert all("/" not in i.split("::")[0] for i in ids)
