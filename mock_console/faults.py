@@ -104,6 +104,9 @@ FAULTS: tuple[Fault, ...] = (
     Fault("lockout_never_escalates", "every lock lasts five minutes, however many wrong codes came "
           "before, and no number of them locks the account for good",
           _set(lock_growth=1, hard_lock_failures=None), ("throttling",)),
+    Fault("skip_reauth_check", "with --reauth, the screens still ask to confirm access, but a "
+          "request straight to Set up or Turn off (a deep link, a forged POST, the JSON API) goes "
+          "through without a fresh confirmation", _set(reauth_server_check=False), ("reauth",)),
     Fault("rename_label", "a label of the article is renamed (params: {'from': ..., 'to': ...})",
           _rename, (PROCEDURE,), frozenset({"from", "to"})),
 )

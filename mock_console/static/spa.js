@@ -318,17 +318,32 @@
       h("h1", null, t("turn_on_title")),
       h("p", null, t("turn_on_intro")),
       form(function () {
-        api("POST", "/2sv/setup").then(function (answer) {
-          if (!answer.ok) { return refused(answer); }
-          go("/account/security/2sv/setup");
-        });
+        if (data.reauth_needed) { return go(CONFIRM + "?next=setup"); }
+        setUp();
       }, h("button", {type: "submit", "class": "primary"}, t("set_up_button"))),
       h("p", null, link("/account/security", t("cancel")))));
   }
 
+  var CONFIRM = "/account/security/2sv/confirm";
+
+  // A change the server refuses until access is confirmed (--reauth): ask, then retry it.
+  function needsConfirming(answer, action) {
+    var error = answer.data.error || {};
+    if (error.key !== "reauth_required") { return false; }
+    go(CONFIRM + "?next=" + action).then(function () { toast(error.message, false); });
+    return true;
+  }
+
+  function setUp() {
+    return api("POST", "/2sv/setup").then(function (answer) {
+      if (!answer.ok) { return needsConfirming(answer, "setup") || refused(answer); }
+      go("/account/security/2sv/setup");
+    });
+  }
+
   function turnOff() {
     return api("POST", "/2sv/disable").then(function (answer) {
-      if (!answer.ok) { return refused(answer); }
+      if (!answer.ok) { return needsConfirming(answer, "turn_off") || refused(answer); }
       justDisabled = true;
       go("/account/security/2sv/disabled");
     });
@@ -336,7 +351,7 @@
 
   function statusScreen(data) {
     var button = h("button", {type: "button", on: {click: function () {
-      if (data.confirm_turn_off) { go("/account/security/2sv/turn-off"); } else { turnOff(); }
+      if (data.confirm_turn_off) { go("/account/security/2sv/turn-off"); } else { confirmThenTurnOff(data); }
     }}}, t("turn_off_button"));
     show(t("status_title"), card(false,
       h("h1", null, t("status_title")),
@@ -426,8 +441,9 @@
         h("h1", {id: "dialog-title"}, t("turn_off_title")),
         h("p", {"class": "message warning"}, t("turn_off_warning")),
         h("div", {"class": "actions"},
-          h("button", {type: "button", "class": "danger", on: {click: turnOff}},
-            t("turn_off_button")),
+          h("button", {type: "button", "class": "danger", on: {click: function () {
+            confirmThenTurnOff(data);
+          }}}, t("turn_off_button")),
           link("/account/security/2sv", t("cancel"), "button"))));
     document.body.appendChild(dialog);
     [main, document.querySelector(".topbar")].forEach(function (el) {
@@ -435,6 +451,44 @@
       el.inert = true;
     });
     dialog.querySelector("button").focus();
+  }
+
+  function confirmThenTurnOff(data) {
+    if (data.reauth_needed) { return go(CONFIRM + "?next=turn_off"); }
+    return turnOff();
+  }
+
+  // "Confirm access" (--reauth): the password, or before Turn off a code too; then the change.
+  function reauth(data) {
+    var action = new URLSearchParams(location.search).get("next");
+    if (action !== "setup" && action !== "turn_off") { return showError(t("error_bad_request")); }
+    if ((action === "setup") === Boolean(data.two_step_enabled)) {
+      return go("/account/security/2sv", true);
+    }
+    var codeAllowed = action === "turn_off";
+    show(t("reauth_title"), card(true,
+      h("h1", null, t("reauth_title")),
+      h("p", null, t("reauth_intro_" + action)),
+      form(function (f) {
+        var body = {next: action, password: valueOf(f, "password"),
+                    code: codeAllowed ? valueOf(f, "code") : ""};
+        api("POST", "/2sv/reauth", body).then(function (answer) {
+          if (!answer.ok) {
+            f.elements.password.value = "";
+            if (codeAllowed) { f.elements.code.value = ""; }
+            return refused(answer);
+          }
+          return action === "setup" ? setUp() : turnOff();
+        });
+      },
+        field("password", t("password"), {type: "password", autocomplete: "current-password",
+                                           required: false}),
+        codeAllowed ? field("code", t("reauth_code_label"),
+                            {inputmode: "numeric", autocomplete: "one-time-code",
+                             autocapitalize: "off", spellcheck: "false", required: false},
+                            t("code_hint")) : null,
+        h("button", {type: "submit", "class": "primary"}, t("reauth_button"))),
+      h("p", null, link("/account/security/2sv", t("cancel")))));
   }
 
   function closeDialog() {
@@ -465,7 +519,8 @@
     "/account/security/2sv/setup": needsUser(setup),
     "/account/security/2sv/enabled": needsUser(enabled),
     "/account/security/2sv/turn-off": withAccount(turnOffDialog),
-    "/account/security/2sv/disabled": needsUser(disabled)
+    "/account/security/2sv/disabled": needsUser(disabled),
+    "/account/security/2sv/confirm": withAccount(reauth)
   };
 
   // -- the header: language switch and user menu -------------------------------------------
