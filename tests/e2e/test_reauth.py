@@ -10,6 +10,7 @@ straight to Set up or Turn off without a fresh confirmation is refused by the se
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,14 @@ from playwright.sync_api import APIResponse, Page, expect
 from e2e.labels import load_labels
 from e2e.otpauth import parse_otpauth
 from e2e.pages import ReauthPage, SetupPage, SignInPage, TurnOnPage
+from e2e.posture import reauth_before_turn_off
 from e2e.procedure import PROCEDURE, step_ids
 from e2e.reauth import REAUTH
 from e2e.report import write_report
 from e2e.rules import broken
 from e2e.runner import PASSED, advance_to, run_procedure
 from e2e.target import Credentials, MockTarget
+from tests.cli import run_e2e
 from tests.leaks import find_leaks
 
 Consoles = Callable[[str], MockTarget]
@@ -69,6 +72,7 @@ def test_whole_procedure_passes_with_reauth(page: Page, reauth_console: Consoles
     assert "password" in result.steps[step_ids().index("2.4")].substeps[0].text
     assert mock.account_state(account.username)["two_step_enabled"] is False
     assert mock.event_types(account.username).count("access_confirmed") == 2
+    assert reauth_before_turn_off(result.steps) is True  # the posture's "reauth" check passes
 
     # And the reports list it under its step, and hold no password
     write_report(result, tmp_path)
@@ -119,6 +123,22 @@ def test_a_failed_run_is_cleaned_up_through_the_prompt(page: Page,
     assert result.cleanup["two_step"] == "done"
     assert any("Confirm access" in action for action in result.cleanup["actions"])
     assert mock.account_state(account.username)["two_step_enabled"] is False
+
+
+def test_doc_check_lists_the_prompt_as_a_step_the_article_never_mentions(tmp_path: Path) -> None:
+    # When doc-check runs the shipped article against an embedded mock started with --reauth
+    done = run_e2e("doc-check", "--mock-reauth", "--report", str(tmp_path))
+
+    # Then the article's quotes are all on screen, but the prompt is drift: a reader meets a
+    # screen the article never mentions, at 2.4 and at 3.4
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads((tmp_path / "doc-check.json").read_text("utf-8"))
+    assert report["counts"]["verified"] == 16 and "missing" not in report["counts"]
+    unmentioned = {entry["id"]: entry["text"] for entry in report["not_in_article"]}
+    assert set(unmentioned) == {"2.4a", "3.4a"}
+    assert all('"Confirm access"' in text for text in unmentioned.values())
+    assert "2.4a: not in article" in report["drift"]
+    assert "2.4a" in done.stdout and "3.4a" in done.stdout  # the progress lines and the table
 
 
 # -- the rule: the server refuses a change without a fresh confirmation ------------------------
