@@ -54,7 +54,7 @@ class Policy:
     # -- re-authentication before Set up and Turn off (``--reauth``; ASVS 5 §7.5.1) -----
     reauth_before_change: bool = False  # ask to confirm access (password; or a code to turn off)
     reauth_seconds: int = 300  # a confirmation lasts this long, in this session only
-    reauth_server_check: bool = True  # the actions refuse a request without a fresh confirmation
+    reauth_server_check: bool = True  # Set up / Turn off refuse (and ask) without a fresh one
 
     # -- requests and screens ------------------------------------------------------------------
     csrf_check: bool = True  # ASVS 4 §4.2.2

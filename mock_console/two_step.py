@@ -33,7 +33,7 @@ def change() -> Response | tuple[str, int]:
     if flows.signed_in_account().two_step_enabled:
         return page("two_step_status.html",
                     direct_turn_off=not services().policy.confirm_turn_off)
-    return page("turn_on.html", reauth_first=flows.reauth_needed())
+    return page("turn_on.html")
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -92,7 +92,7 @@ def turn_off() -> Response | tuple[str, int]:
     if not flows.signed_in_account().two_step_enabled:
         return redirect(url_for("two_step.change"))
     if request.method == "GET":
-        return page("turn_off.html", reauth_first=flows.reauth_needed())
+        return page("turn_off.html")
     try:
         flows.turn_off()
     except InputError as error:
@@ -102,8 +102,8 @@ def turn_off() -> Response | tuple[str, int]:
 
 
 def _ask_to_confirm(action: str, error: InputError) -> Response:
-    """A change asked for without a fresh confirmation (a deep link, a forged POST): refused,
-    nothing changed; the prompt says why."""
+    """A change asked for without a fresh confirmation (the screen's button, a deep link, a
+    forged POST): refused, nothing changed; the prompt asks, then makes the change."""
     if error.key != "reauth_required":
         raise error
     session["notice"] = error.key

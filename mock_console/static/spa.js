@@ -317,16 +317,14 @@
     show(t("turn_on_title"), card(true,
       h("h1", null, t("turn_on_title")),
       h("p", null, t("turn_on_intro")),
-      form(function () {
-        if (data.reauth_needed) { return go(CONFIRM + "?next=setup"); }
-        setUp();
-      }, h("button", {type: "submit", "class": "primary"}, t("set_up_button"))),
+      form(function () { setUp(); },
+           h("button", {type: "submit", "class": "primary"}, t("set_up_button"))),
       h("p", null, link("/account/security", t("cancel")))));
   }
 
   var CONFIRM = "/account/security/2sv/confirm";
 
-  // A change the server refuses until access is confirmed (--reauth): ask, then retry it.
+  // A change the server refuses until access is confirmed (--reauth): ask, then make it.
   function needsConfirming(answer, action) {
     var error = answer.data.error || {};
     if (error.key !== "reauth_required") { return false; }
@@ -351,7 +349,7 @@
 
   function statusScreen(data) {
     var button = h("button", {type: "button", on: {click: function () {
-      if (data.confirm_turn_off) { go("/account/security/2sv/turn-off"); } else { confirmThenTurnOff(data); }
+      if (data.confirm_turn_off) { go("/account/security/2sv/turn-off"); } else { turnOff(); }
     }}}, t("turn_off_button"));
     show(t("status_title"), card(false,
       h("h1", null, t("status_title")),
@@ -441,9 +439,8 @@
         h("h1", {id: "dialog-title"}, t("turn_off_title")),
         h("p", {"class": "message warning"}, t("turn_off_warning")),
         h("div", {"class": "actions"},
-          h("button", {type: "button", "class": "danger", on: {click: function () {
-            confirmThenTurnOff(data);
-          }}}, t("turn_off_button")),
+          h("button", {type: "button", "class": "danger", on: {click: turnOff}},
+            t("turn_off_button")),
           link("/account/security/2sv", t("cancel"), "button"))));
     document.body.appendChild(dialog);
     [main, document.querySelector(".topbar")].forEach(function (el) {
@@ -451,11 +448,6 @@
       el.inert = true;
     });
     dialog.querySelector("button").focus();
-  }
-
-  function confirmThenTurnOff(data) {
-    if (data.reauth_needed) { return go(CONFIRM + "?next=turn_off"); }
-    return turnOff();
   }
 
   // "Confirm access" (--reauth): the password, or before Turn off a code too; then the change.
