@@ -204,6 +204,8 @@ def _run_step(ctx: Context, step: Step, evidence_dir: Path | None,
     except Exception as error:  # noqa: BLE001 - any failure is the step's; the run reports it
         outcome.status = FAILED
         outcome.error = f"step {step.id} ({step.text}) failed: {_describe(error)}"
+        if (refused := reauth.failure_of(ctx.substeps[met_before:])) is not None:
+            outcome.error = f"step {step.id} ({step.text}) failed: {refused}\n{_describe(error)}"
         if not observed:  # the screen did not come up as expected: still record what is there
             with contextlib.suppress(Exception):
                 observe()
@@ -277,13 +279,16 @@ def advance_to(page: Page, target: Target, labels: Labels, account: Credentials,
         reauth.stop_watching(ctx)
     cleanup.track(ctx)  # the pytest plugin's finalizer leaves the account as found
     for step in PROCEDURE:
+        met_before = len(ctx.substeps)
         try:
             step.show(ctx)
             step.act(ctx)
             step.check(ctx)
         except Exception as error:  # noqa: BLE001 - reported as the article step it happened at
+            refused = reauth.failure_of(ctx.substeps[met_before:])
             raise StepFailed(f"step {step.id} ({step.text}) failed while reaching the "
-                             f"precondition of a test (step {through}): {_describe(error)}"
+                             f"precondition of a test (step {through}): "
+                             f"{refused + chr(10) if refused else ''}{_describe(error)}"
                              ) from error
         if step.id == through:
             return ctx

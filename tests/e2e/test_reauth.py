@@ -18,11 +18,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import APIResponse, Page, expect
 
-from e2e.labels import load_labels
+from e2e import reauth
+from e2e.authenticator import Authenticator
+from e2e.labels import Labels, load_labels
 from e2e.otpauth import parse_otpauth
 from e2e.pages import ReauthPage, SetupPage, SignInPage, TurnOnPage
 from e2e.posture import reauth_before_turn_off
-from e2e.procedure import PROCEDURE, step_ids
+from e2e.procedure import PROCEDURE, Context, step_ids
 from e2e.reauth import REAUTH
 from e2e.report import write_report
 from e2e.rules import broken
@@ -141,6 +143,42 @@ def test_doc_check_lists_the_prompt_as_a_step_the_article_never_mentions(tmp_pat
     assert all('"Confirm access"' in text for text in unmentioned.values())
     assert "2.4a: not in article" in report["drift"]
     assert "2.4a" in done.stdout and "3.4a" in done.stdout  # the progress lines and the table
+
+
+def prompt_html(labels: Labels, *, password: bool, refuses: bool = False) -> str:
+    """A console's prompt as bare HTML: the catalogue's words, a password and/or code field."""
+    field = (f'<label for="p">{labels.reauth_password_label}</label><input id="p">' if password
+             else f'<label for="c">{labels.reauth_code_label}</label><input id="c">')
+    then = ("document.body.insertAdjacentHTML('beforeend', '<p role=alert>Wrong.</p>')"
+            if refuses else "document.body.innerHTML = '<h1>Next</h1>'")
+    return (f"<h1>{labels.reauth_heading}</h1>{field}"
+            f'<button type="button" onclick="{then}">{labels.reauth_button}</button>')
+
+
+def test_a_prompt_that_offers_only_a_code_is_answered_with_a_code(page: Page) -> None:
+    labels = load_labels("en")
+    page.set_content(prompt_html(labels, password=False))
+    prompt = ReauthPage(page, labels)
+    assert prompt.answer("the-password", lambda: "123456") == "code"
+    prompt.expect_accepted()
+    expect(page.get_by_role("heading", name="Next")).to_be_visible()
+
+
+def test_a_refused_answer_fails_the_step_saying_what_the_console_showed(page: Page) -> None:
+    # Given the harness watching for the prompt, and a console that refuses its answer
+    labels = load_labels("en")
+    ctx = Context(page=page, target=Target(), labels=labels,
+                  account=Credentials("someone@example.com", "the-password"),
+                  authenticator=Authenticator(Target()))
+    reauth.watch(ctx)
+    page.set_content(prompt_html(labels, password=True, refuses=True))
+
+    # When a step waits for its next screen, Then it fails, and the sub-step says why
+    with pytest.raises(AssertionError):
+        expect(page.get_by_role("heading", name="Next")).to_be_visible()
+    assert [(sub.kind, sub.status) for sub in ctx.substeps] == [(REAUTH, "failed")]
+    why = reauth.failure_of(ctx.substeps) or ""
+    assert 'refused the answer: "Wrong."' in why and "E2E_PASSWORD" in why
 
 
 # -- the rule: the server refuses a change without a fresh confirmation ------------------------
