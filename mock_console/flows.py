@@ -147,8 +147,8 @@ def reauth_needed() -> bool:
 
 
 def require_reauth() -> None:
-    """Refuse a change without a fresh confirmation: a deep link or a forged POST must not skip
-    the prompt the screens show (unless a fault drops this server-side check)."""
+    """Refuse a change without a fresh confirmation, whoever asks (the screens' buttons, a deep
+    link, a forged POST): the screens then show the prompt (unless a fault drops the check)."""
     if services().policy.reauth_server_check and reauth_needed():
         raise InputError("reauth_required")
 
