@@ -126,6 +126,7 @@ def _turn_off_again(ctx: Context, cleanup: Cleanup) -> bool:
     if not _sign_in_fresh(ctx, cleanup):
         cleanup.actions.append("sign-in asked for no code: 2-Step Verification is already off")
         return False
+    met_before = len(ctx.substeps)  # a re-authentication prompt, answered on the way
     try:
         _run(ctx, "3.1", "3.2", "3.3", "3.4")
         cleanup.actions.append("turned 2-Step Verification off by the article's steps 3.1-3.4")
@@ -137,6 +138,7 @@ def _turn_off_again(ctx: Context, cleanup: Cleanup) -> bool:
                                "2-Step Verification settings page this run had visited")
         ctx.page.goto(url)
         _run(ctx, "3.2", "3.3", "3.4")
+    cleanup.actions += [f"{sub.text} ({sub.status})" for sub in ctx.substeps[met_before:]]
     if _sign_in_fresh(ctx, cleanup):
         raise AssertionError("the console said 2-Step Verification was turned off, but signing in "
                              "still asks for a code")

@@ -107,6 +107,10 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
                         help=f"device to emulate (default {DESKTOP}; e.g. 'Pixel 7', 'iPhone 14',"
                              " 'Desktop Dark', 'Desktop HiDPI 2x')")
     parser.add_argument("--headed", action="store_true", help="show the browser window")
+    parser.add_argument("--mock-reauth", action="store_true",
+                        help="start the embedded mock with --reauth: it asks to confirm access "
+                             "(password, or a code) before Set up and Turn off (environment: "
+                             "E2E_MOCK_REAUTH=1); not with --base-url")
     parser.add_argument("--allow-plain-http", action="store_true",
                         help="accept an http:// --base-url that is not on this machine (the "
                              "password and the 2SV secret then cross the network unencrypted)")
@@ -118,10 +122,17 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from e2e.errors import HarnessError
-    from e2e.target import ALLOW_PLAIN_HTTP_ENV
+    from e2e.target import ALLOW_PLAIN_HTTP_ENV, REAUTH_ENV
 
     if getattr(args, "allow_plain_http", False):
         os.environ[ALLOW_PLAIN_HTTP_ENV] = "1"
+    if getattr(args, "mock_reauth", False):
+        if args.base_url is not None:
+            print("error: --mock-reauth starts the embedded mock with --reauth, so it cannot go "
+                  "with --base-url. Start that console with `python -m mock_console --reauth` "
+                  "instead, or drop one of the two options.", file=sys.stderr)
+            return EXIT_SETUP
+        os.environ[REAUTH_ENV] = "1"
 
     try:
         return COMMANDS[args.command](args)
@@ -138,7 +149,7 @@ def run_command(args: argparse.Namespace) -> int:
     from e2e.baseline import check_drift, update_baseline
     from e2e.capture import EvidenceRecorder
     from e2e.other_session import OtherSessionProbe
-    from e2e.posture import FAIL, PostureObserver, assess, summary
+    from e2e.posture import FAIL, PostureObserver, assess, reauth_before_turn_off, summary
     from e2e.progress import print_header, print_step, print_summary
     from e2e.report import clear_report_folder, write_report
     from e2e.runner import combine, run_procedure
@@ -169,6 +180,7 @@ def run_command(args: argparse.Namespace) -> int:
                                    unmasked_evidence=args.unmasked_evidence)
         finally:
             other_session.close()
+    posture.observations.reauth_before_turn_off = reauth_before_turn_off(result.steps)
     checks = assess(posture.observations)
     result.posture = [check.to_dict() for check in checks]
     seen = recorder.steps if recorder is not None else {}

@@ -15,7 +15,8 @@ there, the nearest visible string is found by similarity. Each quoted string end
 - ``not reached``: the run stopped before the step's screen (the failure is shown);
 - ``no procedure step``: the article has a step the procedure does not know.
 
-Procedure steps the article never mentions are listed as ``not in article``. The article's own
+Procedure steps the article never mentions are listed as ``not in article``, and so are screens
+the console put inside a step (a re-authentication prompt, a sub-step "2.4a"). The article's own
 inconsistencies (one term spelt two ways, an element called a page that the screen shows as a menu
 item) are listed as notes, derived from the quotes and what was found, never hidden.
 
@@ -287,6 +288,10 @@ def assemble(article: Article, run: RunResult, looks: dict[tuple[str, int], Quot
     mentioned = {procedure_step_id(step.id) for step in article.steps}
     unmentioned = [{"id": step.id, "text": step.text} for step in procedure
                    if step.id not in mentioned]
+    # Screens the console put inside a step (a re-authentication prompt): no article step can
+    # name them, so a reader meets a screen the article never mentions
+    unmentioned += [{"id": sub.id, "text": sub.text} for outcome in run.steps
+                    for sub in outcome.substeps]
     return checks, unmentioned
 
 

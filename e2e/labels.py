@@ -15,9 +15,11 @@ from e2e.data import labels_path, shipped_languages
 from e2e.errors import HarnessError
 
 # Keys for things one console words alike and another apart (the code field of the setup page
-# and of the sign-in challenge), each falling back to the key it was split from, so a catalogue
-# that predates the split keeps working.
-FALLBACKS = {"signin_code_label": "code_label"}
+# and of the sign-in challenge; the password field of the sign-in form and of a re-authentication
+# prompt), each falling back to the key it was split from, so a catalogue that predates the split
+# keeps working.
+FALLBACKS = {"signin_code_label": "code_label", "reauth_password_label": "password",
+             "reauth_code_label": "signin_code_label"}
 
 
 class LabelsError(HarnessError, RuntimeError):
@@ -41,6 +43,14 @@ class Labels:
         if key in FALLBACKS:  # a catalogue written before the key existed: the words it split
             return self[FALLBACKS[key]]
         raise LabelsError(f"{self.source} has no label {key!r}; add it under 'article' or 'screen'")
+
+    def get(self, key: str) -> str | None:
+        """Return the label ``key``, or None when the catalogue has no words for it (a prompt
+        that catalogue's console never shows)."""
+        try:
+            return self[key]
+        except LabelsError:
+            return None
 
     def __getattr__(self, key: str) -> str:
         if key.startswith("_"):

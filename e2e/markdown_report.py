@@ -15,7 +15,7 @@ from pathlib import Path
 from e2e.article import Article, ArticleStep
 from e2e.cleanup import Cleanup
 from e2e.redaction import printable, write_text
-from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
+from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult, substep_line
 
 MARKDOWN_NAME = "report.md"
 SPECIAL = re.compile(r"([\\`*_<>|])")  # brackets alone stay: the article quotes the UI in them
@@ -128,6 +128,9 @@ def _step_lines(entry: Entry, crop: str | None) -> list[str]:
     if run.status == SKIPPED:
         reason = (run.error or "").removeprefix("not run: ") or "an earlier step failed"
         return [*lines, f"> Not run: {escape(reason)}", ""]
+    if run.substeps:  # screens the console put inside the step that the article never shows
+        lines += [f"> {escape(sub.id)}: {escape(substep_line(sub))}" for sub in run.substeps]
+        lines += [""]
     if run.status == FAILED:
         first = (run.error or "failed").splitlines()[0]
         lines += [f"> This step failed in the run: {escape(first)}", ""]

@@ -20,8 +20,13 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from e2e.procedure import TURN_OFF_STEPS
+from e2e.reauth import REAUTH
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Response
+
+    from e2e.runner import StepResult
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 SIGN_IN_SCREEN = "1.1"  # the screen before signing in; the next one is after it
@@ -205,6 +210,19 @@ def assess(obs: Observations) -> list[PostureCheck]:
         _secret(obs.secret_bits),
         _otpauth(obs.otpauth_warnings),
     ]
+
+
+def reauth_before_turn_off(steps: Iterable[StepResult]) -> bool | None:
+    """Whether the run met a re-authentication prompt at the clicks on "Turn off" (a sub-step
+    of step 3.3 or 3.4, ``e2e.reauth``): True; False when 2SV went off without one; None when
+    the run never turned it off."""
+    by_id = {step.id: step for step in steps}
+    turned_off = by_id.get(TURN_OFF_STEPS[-1])
+    if turned_off is None or turned_off.status != "passed":
+        return None
+    return any(sub.kind == REAUTH and sub.status == "passed"
+               for step_id in TURN_OFF_STEPS if step_id in by_id
+               for sub in by_id[step_id].substeps)
 
 
 def summary(checks: Iterable[PostureCheck]) -> str:

@@ -44,11 +44,26 @@ RECOVERY_CODE_MIN_CHARS = 13  # 64 bits of Base32 need 13 characters
 # ctx.notes keys the steps set for e2e.cleanup: whether "Turn on" was clicked and "turned off"
 # confirmed, and the pages to come back to.
 TURN_ON_CLICKED, TURNED_OFF = "turn_on_clicked", "turned_off"
+TURN_OFF_STEPS = ("3.3", "3.4")  # the clicks on "Turn off": where a console may ask to re-auth
 SECURITY_URL, ACCOUNT_URL = "security_url", "account_url"
 
 
 class StepFailed(HarnessError, AssertionError):
     """A step's outcome was not what the article promises; the message says what was seen."""
+
+
+@dataclass
+class SubStep:
+    """A screen the console put in the middle of a step that the article never mentions (a
+    re-authentication prompt), as the harness met and answered it; reported under its step."""
+
+    kind: str  # what it was: "reauth"
+    text: str  # what the harness did, in a short sentence (never the answer itself)
+    status: str = "passed"
+    seconds: float = 0.0
+    url: str = ""
+    error: str | None = None
+    id: str = ""  # the step's id and a letter ("2.4a"), given by the runner
 
 
 @dataclass
@@ -63,6 +78,7 @@ class Context:
     seen: dict[str, bool] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
     observe: Callable[[], None] = lambda: None  # set by the runner: record visible labels now
+    substeps: list[SubStep] = field(default_factory=list)  # met so far, in order (e2e.reauth)
 
     @property
     def mock(self) -> MockTarget | None:
@@ -405,4 +421,4 @@ def step_ids() -> list[str]:
     return [step.id for step in PROCEDURE]
 
 
-__all__ = ["PROCEDURE", "STEPS_BY_ID", "Context", "Step", "StepFailed", "step_ids"]
+__all__ = ["PROCEDURE", "STEPS_BY_ID", "Context", "Step", "StepFailed", "SubStep", "step_ids"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from e2e.cleanup import Cleanup
 from e2e.redaction import printable, redact
-from e2e.runner import FAILED, PASSED, RunResult, StepResult
+from e2e.runner import FAILED, PASSED, RunResult, StepResult, substep_line
 
 TEXT_WIDTH = 64
 MARKS = {PASSED: "PASS", FAILED: "FAIL"}
@@ -37,6 +37,8 @@ def print_step(step: StepResult) -> None:
     text = _clean(text)
     mark = _colour(step.status, MARKS.get(step.status, "SKIP"))
     print(f"  {step.id:>4}  {text:<{TEXT_WIDTH}}  {mark}  {step.seconds:5.2f} s", flush=True)
+    for sub in step.substeps:  # met inside the step; the article never mentions them
+        print(f"  {sub.id:>5}   ↳ {_clean(substep_line(sub))}", flush=True)
     if step.status == FAILED and step.error:
         for line in _clean(step.error).splitlines():
             print(f"        {line}")

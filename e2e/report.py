@@ -29,7 +29,7 @@ from e2e.evidence import write_crop
 from e2e.markdown_report import Entry, entries, section_heading, write_markdown
 from e2e.masking import Masked, describe
 from e2e.redaction import write_text, xml_text
-from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
+from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult, substep_line
 
 STYLE = files("e2e").joinpath("report.css").read_text("utf-8")  # package data
 MAX_EMBEDDED_WIDTH = 1600  # device px; a HiDPI full page is scaled down in the HTML (not on disk)
@@ -114,11 +114,19 @@ def write_junit(result: RunResult, path: Path) -> None:
             "classname": f"article.{step.section}", "name": f"{step.id} {step.text}",
             "time": f"{step.seconds:.3f}",
         })
+        if step.substeps:  # screens the article never mentions, met inside this step
+            subs = ET.SubElement(case, "properties")
+            for sub in step.substeps:
+                ET.SubElement(subs, "property", {"name": f"substep {sub.id}",
+                                                 "value": substep_line(sub)})
         if step.status == FAILED:
             failure = ET.SubElement(case, "failure", {"message": (step.error or "").split("\n")[0]})
             failure.text = step.error
         elif step.status == SKIPPED:
             ET.SubElement(case, "skipped", {"message": step.error or "not run"})
+        if step.substeps:
+            ET.SubElement(case, "system-out").text = "\n".join(
+                f"{sub.id} {substep_line(sub)}" for sub in step.substeps)
     ET.indent(suite)
     text = ET.tostring(suite, encoding="unicode")
     # Console text may hold control characters XML cannot carry: one would make the file
@@ -224,8 +232,19 @@ def _render_step(entry: Entry, folder: Path, crop: str | None, drift: DriftRepor
     return f"""<section class="step" id="step-{html.escape(step.id)}">
 {head}{words}{said}
 <div class="meta">{step.seconds:.2f} s &middot; {html.escape(step.url)}</div>
-{labels_html}{error}{_render_verdict(verdict, folder)}{_render_pictures(step, folder, crop)}
+{_render_substeps(step)}{labels_html}{error}{_render_verdict(verdict, folder)}
+{_render_pictures(step, folder, crop)}
 </section>"""
+
+
+def _render_substeps(step: StepResult) -> str:
+    """The screens the console put inside this step that the article never mentions."""
+    if not step.substeps:
+        return ""
+    items = "".join(
+        f'<li class="{html.escape(sub.status)}"><strong>{html.escape(sub.id)}</strong> '
+        f"{html.escape(substep_line(sub))}</li>" for sub in step.substeps)
+    return f'<ul class="substeps-met" aria-label="sub-steps not in the article">{items}</ul>'
 
 
 def _render_verdict(verdict: Drift | None, folder: Path) -> str:

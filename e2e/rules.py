@@ -29,6 +29,9 @@ RULES: dict[str, tuple[str, str]] = {
                 "HttpOnly, SameSite=Lax", "ASVS 5 §7.2.4, §7.3"),
     "turn_off_confirmation": ("'Turn off' asks for confirmation; Cancel changes nothing",
                               "the article, 3.3 and 3.4"),
+    "reauth": ("with re-authentication on, Set up and Turn off are refused by the server without "
+               "a fresh confirmation of access (password, or a code to turn off) in this "
+               "session", "ASVS 5 §7.5.1; NIST SP 800-63B §7.2"),
     "enabled_outcome": ("after turning 2SV on, sign-in asks for a code", "the article, 2.7"),
     "disabled_outcome": ("after turning 2SV off, sign-in asks no code", "the article, 3.5"),
     "audit": ("every enable, disable, failed code, replay, lockout, recovery use is audited",

@@ -19,13 +19,13 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from e2e import cleanup
+from e2e import cleanup, reauth
 from e2e.authenticator import Authenticator
 from e2e.diagnosis import missing_words
 from e2e.geometry import page_box
 from e2e.labels import Labels
 from e2e.masking import Masked, UnmaskableImage, mask_image_file
-from e2e.procedure import PROCEDURE, Context, Step, StepFailed, known_secrets
+from e2e.procedure import PROCEDURE, Context, Step, StepFailed, SubStep, known_secrets
 from e2e.target import Credentials, Target
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
@@ -49,6 +49,7 @@ class StepResult:
     focus_box: dict[str, float] | None = None  # the element the step acts on, page coordinates
     error: str | None = None
     masked: list[dict[str, Any]] = field(default_factory=list)  # regions painted over (masking)
+    substeps: list[SubStep] = field(default_factory=list)  # screens the article never mentions
 
 
 @dataclass
@@ -92,6 +93,13 @@ class RunResult:
         return data
 
 
+def substep_line(sub: SubStep) -> str:
+    """One line for a sub-step in every report: what the console asked, what the harness did,
+    the result and the time (never the answer given)."""
+    verdict = "passed" if sub.status == PASSED else f"FAILED: {sub.error}"
+    return f"{sub.text} ({verdict}, {sub.seconds:.2f} s)"
+
+
 def combine(*inspectors: Inspector | None) -> Inspector | None:
     """One inspector that calls each given one in turn (None when none is given)."""
     present = [i for i in inspectors if i is not None]
@@ -133,6 +141,7 @@ def run_procedure(
     account = account or target.new_account()
     ctx = Context(page=page, target=target, labels=labels, account=account,
                   authenticator=Authenticator(target))
+    reauth.watch(ctx)  # a re-authentication prompt, wherever it comes, becomes a sub-step
     if evidence_dir is not None:
         evidence_dir.mkdir(parents=True, exist_ok=True)
         if unmasked_evidence:
@@ -170,6 +179,7 @@ def _run_step(ctx: Context, step: Step, evidence_dir: Path | None,
     outcome = StepResult(step.id, step.section, step.text)
     started = time.perf_counter()
     observed = False
+    met_before = len(ctx.substeps)
 
     def observe() -> None:
         nonlocal observed
@@ -194,6 +204,8 @@ def _run_step(ctx: Context, step: Step, evidence_dir: Path | None,
     except Exception as error:  # noqa: BLE001 - any failure is the step's; the run reports it
         outcome.status = FAILED
         outcome.error = f"step {step.id} ({step.text}) failed: {_describe(error)}"
+        if (refused := reauth.failure_of(ctx.substeps[met_before:])) is not None:
+            outcome.error = f"step {step.id} ({step.text}) failed: {refused}\n{_describe(error)}"
         if not observed:  # the screen did not come up as expected: still record what is there
             with contextlib.suppress(Exception):
                 observe()
@@ -210,6 +222,9 @@ def _run_step(ctx: Context, step: Step, evidence_dir: Path | None,
         ctx.observe = lambda: None
     outcome.seconds = time.perf_counter() - started
     outcome.url = ctx.page.url
+    outcome.substeps = ctx.substeps[met_before:]
+    for letter, sub in zip("abcdefghijklmnopqrstuvwxyz", outcome.substeps, strict=False):
+        sub.id = f"{step.id}{letter}"
     return outcome
 
 
@@ -245,26 +260,35 @@ def _describe(error: BaseException) -> str:
 
 
 def advance_to(page: Page, target: Target, labels: Labels, account: Credentials,
-               through: str, authenticator: Authenticator | None = None) -> Context:
+               through: str, authenticator: Authenticator | None = None,
+               answer_reauth: bool = True) -> Context:
     """Run the article's steps up to and including ``through``, unrecorded; return the context.
 
     Tests use it to reach a precondition the way a user would (for example ``"2.4"``: the QR code
     page is open; ``"2.5"``: the app has scanned it; ``"2.7"``: 2SV is on and the user signed in
     again with a code, the Recovery Code in ``ctx.notes["recovery_code"]``). Raises the step's
-    failure when one fails.
+    failure when one fails. A re-authentication prompt is answered on the way (and afterwards,
+    by the page's handler) unless ``answer_reauth`` is False: a test of the prompt answers it.
     """
     ctx = Context(page=page, target=target, labels=labels, account=account,
                   authenticator=authenticator if authenticator is not None
                   else Authenticator(target))
+    if answer_reauth:
+        reauth.watch(ctx)
+    else:
+        reauth.stop_watching(ctx)
     cleanup.track(ctx)  # the pytest plugin's finalizer leaves the account as found
     for step in PROCEDURE:
+        met_before = len(ctx.substeps)
         try:
             step.show(ctx)
             step.act(ctx)
             step.check(ctx)
         except Exception as error:  # noqa: BLE001 - reported as the article step it happened at
+            refused = reauth.failure_of(ctx.substeps[met_before:])
             raise StepFailed(f"step {step.id} ({step.text}) failed while reaching the "
-                             f"precondition of a test (step {through}): {_describe(error)}"
+                             f"precondition of a test (step {through}): "
+                             f"{refused + chr(10) if refused else ''}{_describe(error)}"
                              ) from error
         if step.id == through:
             return ctx

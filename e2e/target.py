@@ -34,6 +34,7 @@ STEP_SAFETY_SECONDS = 0.5  # land this far inside the next step, past any Date-h
 USERNAME_ENV, PASSWORD_ENV = "E2E_USERNAME", "E2E_PASSWORD"
 FAULTS_ENV = "E2E_MOCK_FAULTS"
 UI_ENV = "E2E_MOCK_UI"  # html (default) or spa: which front-end every embedded mock serves
+REAUTH_ENV = "E2E_MOCK_REAUTH"  # 1: every embedded mock asks to confirm access (--reauth)
 ACCOUNTS_ENV = "E2E_ACCOUNTS"
 ALLOW_PLAIN_HTTP_ENV = "E2E_ALLOW_PLAIN_HTTP"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -107,7 +108,8 @@ class MockTarget(Target):
     # -- connecting ---------------------------------------------------------------------------
 
     @classmethod
-    def start(cls, db: Path | None = None, extra_args: list[str] | None = None) -> MockTarget:
+    def start(cls, db: Path | None = None, extra_args: list[str] | None = None,
+              reauth: bool | None = None) -> MockTarget:
         """Start ``python -m mock_console --test-api`` on 127.0.0.1 and a free port.
 
         Faults named in ``E2E_MOCK_FAULTS`` (``name`` or ``name=JSON``, separated by ``;``) are
@@ -115,13 +117,18 @@ class MockTarget(Target):
         accounts are throwaway ones it makes up, so it hashes passwords with the cheap setting.
         ``E2E_MOCK_UI=spa`` serves the single-page app instead of the server-rendered pages, so
         the whole suite and the self-test can run on either front-end (``extra_args`` win).
+        ``reauth`` (default: ``E2E_MOCK_REAUTH=1``) makes it ask to confirm access before Set up
+        and Turn off (``--reauth``).
         """
         faults = [f"--fault={spec.strip()}"
                   for spec in os.environ.get(FAULTS_ENV, "").split(";") if spec.strip()]
         ui = os.environ.get(UI_ENV, "").strip()
+        if reauth is None:
+            reauth = os.environ.get(REAUTH_ENV, "").strip() == "1"
         process, base_url, workdir = start_mock_console(
             ["--test-api", "--password-hashing", "fast", *faults,
-             *(["--ui", ui] if ui else []), *(extra_args or [])], db)
+             *(["--ui", ui] if ui else []), *(["--reauth"] if reauth else []),
+             *(extra_args or [])], db)
         return cls(base_url, process, workdir)
 
     @classmethod

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from mock_console.accounts import Services
 from mock_console.clock import Clock
 from mock_console.faults import Faults
 from mock_console.messages import choose_language, languages, translate
+from mock_console.policy import STRICT
 from mock_console.sessions import SQLiteSessionInterface
 from mock_console.store import Store
 
@@ -36,7 +38,8 @@ HSTS = "max-age=31536000; includeSubDomains"  # a year (ASVS 5 §3.4.1)
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the console. Config: DATABASE (path), TEST_API (bool), CLOCK (a Clock),
     BEHIND_TLS_PROXY (bool: a TLS-terminating proxy on this host forwards to it), UI ("html"
-    server-rendered pages, or "spa": a shell and plain JS over /api/), LATENCY_MS (API delay)."""
+    server-rendered pages, or "spa": a shell and plain JS over /api/), LATENCY_MS (API delay),
+    REAUTH (bool: confirm access with the password, or a code, before Set up and Turn off)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         DATABASE=str(Path(app.instance_path) / "console.sqlite3"),
@@ -44,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BEHIND_TLS_PROXY=False,
         UI="html",
         LATENCY_MS=0,
+        REAUTH=False,
         MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_FORM_BYTES,
         SESSION_COOKIE_NAME="console_session",
@@ -68,7 +72,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
     store = Store(app.config["DATABASE"])
     clock = app.config.get("CLOCK") or Clock()
-    services = Services(store=store, clock=clock, faults=Faults(),
+    base = replace(STRICT, reauth_before_change=True) if app.config["REAUTH"] else STRICT
+    services = Services(store=store, clock=clock, faults=Faults(base),
                         password_hashing=app.config.get("PASSWORD_HASHING", hashing.SCRYPT))
     app.extensions["mock_console"] = services
     app.config.setdefault("SECRET_KEY", None)

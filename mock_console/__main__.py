@@ -49,6 +49,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=int, default=0, metavar="N",
                         help="hold every /api/ answer back N ms, as a slow network would "
                              "(the SPA's spinner shows; default 0)")
+    parser.add_argument("--reauth", action="store_true",
+                        help="ask the user to confirm access before 'Set up' (password) and "
+                             "'Turn off' (password or a current code); a confirmation lasts 5 "
+                             "minutes of the console's clock, in that session only")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     parser.add_argument("--behind-tls-proxy", action="store_true",
                         help="a TLS-terminating proxy on this host forwards to the console: trust "
@@ -135,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     config: dict[str, object] = {"TEST_API": args.test_api,
                                  "PASSWORD_HASHING": args.password_hashing,
                                  "BEHIND_TLS_PROXY": args.behind_tls_proxy,
-                                 "UI": args.ui, "LATENCY_MS": args.latency_ms}
+                                 "UI": args.ui, "LATENCY_MS": args.latency_ms,
+                                 "REAUTH": args.reauth}
     if args.db is not None:
         config["DATABASE"] = str(args.db)
     if args.unlock is not None:
@@ -166,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
               "HSTS on https requests, Secure cookies", flush=True)
     if args.ui != "html" or args.latency_ms:
         print(f"  front-end: {args.ui}; API latency {args.latency_ms} ms", flush=True)
+    if args.reauth:
+        print("  re-authentication: access is confirmed before Set up and Turn off "
+              "(good for 5 minutes)", flush=True)
     if app.extensions["mock_console"].faults.enabled():
         print(f"  faults on: {', '.join(app.extensions['mock_console'].faults.enabled())}",
               flush=True)

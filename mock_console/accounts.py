@@ -23,6 +23,7 @@ from mock_console.store import Store
 EVENT_TYPES = (
     "signed_in", "two_step_enabled", "two_step_disabled", "code_rejected", "code_replayed",
     "locked", "recovery_code_used", "account_hard_locked", "account_unlocked",
+    "access_confirmed",
 )
 
 HARD_LOCK_KEYS = ("account_locked", "account_locked_now")  # refusals only an administrator lifts
@@ -175,7 +176,7 @@ def _password_pause(svc: Services, name: str, client: str, now: float) -> float:
     policy, db = svc.policy, svc.store.read()
     since = now - policy.password_window_seconds
     last_success = db.execute("SELECT MAX(at) FROM events WHERE username = ? AND "
-                              "type IN ('signed_in', 'account_unlocked')",
+                              "type IN ('signed_in', 'account_unlocked', 'access_confirmed')",
                               (name,)).fetchone()[0] or 0.0
     for where, args, limit in (
         ("username = ? AND at > ?", (name, max(since, last_success)),
@@ -200,6 +201,12 @@ def signed_in(svc: Services, username: str, how: str) -> None:
     """Record a completed sign-in."""
     with _transaction(svc) as db:
         record(db, username, "signed_in", svc.clock.now(), how)
+
+
+def access_confirmed(svc: Services, username: str, how: str) -> None:
+    """Record a confirmation of access before a change (--reauth): by password or code."""
+    with _transaction(svc) as db:
+        record(db, username, "access_confirmed", svc.clock.now(), how)
 
 
 def begin_setup(svc: Services, username: str) -> str:
@@ -458,7 +465,8 @@ def _wrong_code_refusal(svc: Services, db: sqlite3.Connection, username: str) ->
 
 
 __all__ = [
-    "Account", "InputError", "Refused", "Services", "authenticate", "begin_setup", "create",
+    "Account", "InputError", "Refused", "Services", "access_confirmed", "authenticate",
+    "begin_setup", "create",
     "disable", "enable", "events", "load", "lock_pause", "lock_remaining", "recovery_codes_left",
     "shown_text_key", "signed_in", "unlock", "use_recovery_code", "verify_sign_in_code",
 ]

@@ -93,6 +93,7 @@ def _state() -> dict[str, Any]:
         "code_owed": user is None and flows.pending_user() is not None,
         "two_step_on": flows.two_step_shown_on() if user else None,
         "confirm_turn_off": services().policy.confirm_turn_off,
+        "reauth_needed": flows.reauth_needed() if user else None,
         "correct_confirmation_messages": services().policy.correct_confirmation_messages,
         "lang": g.get("lang", "en"),
         "languages": {code: translate("language_name", in_lang=code) for code in languages()},
@@ -191,6 +192,17 @@ def enable() -> JsonAnswer:
     """'Turn on'; the answer carries the Recovery Code (shown once, no-store)."""
     code = flows.turn_on(_field("code"))
     return _no_store({**_state(), "recovery_code": code})
+
+
+@bp.route("/2sv/reauth", methods=["POST"])
+@signed_in
+@refusing
+def reauth() -> JsonAnswer:
+    """Confirm access (``--reauth``) for ``next``: "setup" (password) or "turn_off" (password
+    or code); the app then makes the change, which the server refuses without it."""
+    flows.confirm_access(_field("next"), _field("password"), _field("code"),
+                         client=request.remote_addr or "")
+    return _state(), 200
 
 
 @bp.route("/2sv/disable", methods=["POST"])

@@ -104,6 +104,10 @@ FAULTS: tuple[Fault, ...] = (
     Fault("lockout_never_escalates", "every lock lasts five minutes, however many wrong codes came "
           "before, and no number of them locks the account for good",
           _set(lock_growth=1, hard_lock_failures=None), ("throttling",)),
+    Fault("skip_reauth_check", "with --reauth, Set up and Turn off go through without a fresh "
+          "confirmation of access: the server never refuses them for want of one (the screens' "
+          "buttons, a deep link, a forged POST, the JSON API)", _set(reauth_server_check=False),
+          ("reauth",)),
     Fault("rename_label", "a label of the article is renamed (params: {'from': ..., 'to': ...})",
           _rename, (PROCEDURE,), frozenset({"from", "to"})),
 )

@@ -127,10 +127,59 @@ def sign_out() -> None:
         session["lang"] = lang
 
 
+# -- re-authentication (--reauth): confirm access before Set up and Turn off -------------------
+
+SETUP, TURN_OFF = "setup", "turn_off"
+REAUTH_ACTIONS = (SETUP, TURN_OFF)  # what a confirmation may lead to (never a URL: no redirect)
+CODE_ALLOWED = frozenset({TURN_OFF})  # 2SV is on only there, so only there a code can confirm
+
+
+def reauth_needed() -> bool:
+    """Whether Set up and Turn off first ask to confirm access (no fresh one in this session)."""
+    policy = services().policy
+    if not policy.reauth_before_change:
+        return False
+    confirmed_at = session.get("reauth_at")
+    if confirmed_at is None:
+        return True
+    age = services().clock.now() - float(confirmed_at)
+    return not 0 <= age <= policy.reauth_seconds
+
+
+def require_reauth() -> None:
+    """Refuse a change without a fresh confirmation, whoever asks (the screens' buttons, a deep
+    link, a forged POST): the screens then show the prompt (unless a fault drops the check)."""
+    if services().policy.reauth_server_check and reauth_needed():
+        raise InputError("reauth_required")
+
+
+def confirm_access(action: str, password: str, code: str, client: str) -> None:
+    """Check the password (or, before Turn off, a current code); the confirmation then lasts
+    ``policy.reauth_seconds`` in this session. Wrong answers count as wrong passwords or codes
+    do at sign-in (throttling, lockout, audit), and change nothing."""
+    if action not in REAUTH_ACTIONS:
+        raise InputError("error_bad_request")
+    username = signed_in_account().username
+    if password:
+        try:
+            accounts.authenticate(services(), username, password, client=client)
+        except accounts.Refused as refused:
+            if refused.key == "signin_failed":
+                raise accounts.Refused("reauth_wrong_password") from None
+            raise
+    elif code and action in CODE_ALLOWED:
+        accounts.verify_sign_in_code(services(), username, code)
+    else:
+        raise InputError("reauth_missing_code" if action in CODE_ALLOWED else "reauth_missing")
+    accounts.access_confirmed(services(), username, "password" if password else "code")
+    session["reauth_at"] = services().clock.now()
+
+
 def begin_setup() -> None:
     """'Set up': give the signed-in account a pending secret (nothing when 2SV is already on)."""
     account = signed_in_account()
     if not account.two_step_enabled:
+        require_reauth()
         accounts.begin_setup(services(), account.username)
 
 
@@ -163,6 +212,7 @@ def turn_off() -> bool:
     account = signed_in_account()
     if not account.two_step_enabled:
         return False
+    require_reauth()
     accounts.disable(services(), account.username)
     _factor_changed(account.username)
     return True

@@ -1,4 +1,5 @@
-"""The rules the console keeps, as one object: window, replay, lockout, recovery, confirmation.
+"""The rules the console keeps, as one object: window, replay, lockout, recovery, confirmation,
+re-authentication.
 
 Every rule of ``docs/security.md`` that has a number or a switch reads it from here, so a rule
 reads as a rule (``policy.max_failures``), never as a test of a fault's name. A console starts
@@ -49,6 +50,11 @@ class Policy:
     # -- turning off (the article, 3.3-3.5) -----------------------------------------------------
     disable_clears_secret: bool = True  # sign-in stops asking for a code
     confirm_turn_off: bool = True  # the status page's "Turn off" asks first
+
+    # -- re-authentication before Set up and Turn off (``--reauth``; ASVS 5 §7.5.1) -----
+    reauth_before_change: bool = False  # ask to confirm access (password; or a code to turn off)
+    reauth_seconds: int = 300  # a confirmation lasts this long, in this session only
+    reauth_server_check: bool = True  # Set up / Turn off refuse (and ask) without a fresh one
 
     # -- requests and screens ------------------------------------------------------------------
     csrf_check: bool = True  # ASVS 4 §4.2.2

@@ -14,7 +14,7 @@ ROUTES = (
     "/", "/signin", "/signin/code", "/signin/recovery", "/signin/new-recovery-code", "/account",
     "/account/security", "/account/security/2sv", "/account/security/2sv/setup",
     "/account/security/2sv/enabled", "/account/security/2sv/turn-off",
-    "/account/security/2sv/disabled",
+    "/account/security/2sv/disabled", "/account/security/2sv/confirm",
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, abort, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from mock_console import flows
@@ -43,7 +43,10 @@ def setup() -> Response | tuple[str, int]:
     if flows.signed_in_account().two_step_enabled:
         return redirect(url_for("two_step.change"))
     if request.method == "POST":
-        flows.begin_setup()
+        try:
+            flows.begin_setup()
+        except InputError as error:
+            return _ask_to_confirm(flows.SETUP, error)
         return redirect(url_for("two_step.setup"))
     screen = flows.setup_screen()
     if screen is None:
@@ -90,6 +93,43 @@ def turn_off() -> Response | tuple[str, int]:
         return redirect(url_for("two_step.change"))
     if request.method == "GET":
         return page("turn_off.html")
+    try:
+        flows.turn_off()
+    except InputError as error:
+        return _ask_to_confirm(flows.TURN_OFF, error)
+    session["just_disabled"] = True
+    return redirect(url_for("two_step.disabled"))
+
+
+def _ask_to_confirm(action: str, error: InputError) -> Response:
+    """A change asked for without a fresh confirmation (the screen's button, a deep link, a
+    forged POST): refused, nothing changed; the prompt asks, then makes the change."""
+    if error.key != "reauth_required":
+        raise error
+    session["notice"] = error.key
+    return redirect(url_for("two_step.confirm", next=action))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@login_required
+def confirm() -> Response | tuple[str, int]:
+    """Confirm access (``--reauth``), then do the change it was asked for: Set up or Turn off."""
+    action = request.values.get("next", "")
+    if action not in flows.REAUTH_ACTIONS:
+        abort(400)
+    if (action == flows.SETUP) == flows.signed_in_account().two_step_enabled:
+        return redirect(url_for("two_step.change"))  # nothing left to confirm this for
+    context: dict[str, Any] = {"action": action, "code_allowed": action in flows.CODE_ALLOWED}
+    if request.method == "GET":
+        return page("reauth.html", notice=session.pop("notice", None), **context)
+    try:
+        flows.confirm_access(action, request.form.get("password", ""), single_field("code"),
+                             client=request.remote_addr or "")
+    except InputError as error:
+        return refused_page("reauth.html", error, **context)
+    if action == flows.SETUP:
+        flows.begin_setup()
+        return redirect(url_for("two_step.setup"))
     flows.turn_off()
     session["just_disabled"] = True
     return redirect(url_for("two_step.disabled"))

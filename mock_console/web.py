@@ -53,7 +53,10 @@ def single_field(name: str) -> str:
 
 def refusal_status(error: InputError) -> int:
     """Pick the HTTP status for refused input: 429 while paused (waiting helps), 403 under the
-    hard lock (waiting does not: an administrator must act), 422 otherwise."""
+    hard lock (waiting does not: an administrator must act) and for a change that needs access
+    confirmed first, 422 otherwise."""
+    if error.key == "reauth_required":  # forbidden until access is confirmed (--reauth)
+        return 403
     if not isinstance(error, Refused):
         return 422
     if error.key in HARD_LOCK_KEYS:

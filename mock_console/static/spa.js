@@ -317,18 +317,31 @@
     show(t("turn_on_title"), card(true,
       h("h1", null, t("turn_on_title")),
       h("p", null, t("turn_on_intro")),
-      form(function () {
-        api("POST", "/2sv/setup").then(function (answer) {
-          if (!answer.ok) { return refused(answer); }
-          go("/account/security/2sv/setup");
-        });
-      }, h("button", {type: "submit", "class": "primary"}, t("set_up_button"))),
+      form(function () { setUp(); },
+           h("button", {type: "submit", "class": "primary"}, t("set_up_button"))),
       h("p", null, link("/account/security", t("cancel")))));
+  }
+
+  var CONFIRM = "/account/security/2sv/confirm";
+
+  // A change the server refuses until access is confirmed (--reauth): ask, then make it.
+  function needsConfirming(answer, action) {
+    var error = answer.data.error || {};
+    if (error.key !== "reauth_required") { return false; }
+    go(CONFIRM + "?next=" + action).then(function () { toast(error.message, false); });
+    return true;
+  }
+
+  function setUp() {
+    return api("POST", "/2sv/setup").then(function (answer) {
+      if (!answer.ok) { return needsConfirming(answer, "setup") || refused(answer); }
+      go("/account/security/2sv/setup");
+    });
   }
 
   function turnOff() {
     return api("POST", "/2sv/disable").then(function (answer) {
-      if (!answer.ok) { return refused(answer); }
+      if (!answer.ok) { return needsConfirming(answer, "turn_off") || refused(answer); }
       justDisabled = true;
       go("/account/security/2sv/disabled");
     });
@@ -437,6 +450,39 @@
     dialog.querySelector("button").focus();
   }
 
+  // "Confirm access" (--reauth): the password, or before Turn off a code too; then the change.
+  function reauth(data) {
+    var action = new URLSearchParams(location.search).get("next");
+    if (action !== "setup" && action !== "turn_off") { return showError(t("error_bad_request")); }
+    if ((action === "setup") === Boolean(data.two_step_enabled)) {
+      return go("/account/security/2sv", true);
+    }
+    var codeAllowed = action === "turn_off";
+    show(t("reauth_title"), card(true,
+      h("h1", null, t("reauth_title")),
+      h("p", null, t("reauth_intro_" + action)),
+      form(function (f) {
+        var body = {next: action, password: valueOf(f, "password"),
+                    code: codeAllowed ? valueOf(f, "code") : ""};
+        api("POST", "/2sv/reauth", body).then(function (answer) {
+          if (!answer.ok) {
+            f.elements.password.value = "";
+            if (codeAllowed) { f.elements.code.value = ""; }
+            return refused(answer);
+          }
+          return action === "setup" ? setUp() : turnOff();
+        });
+      },
+        field("password", t("password"), {type: "password", autocomplete: "current-password",
+                                           required: false}),
+        codeAllowed ? field("code", t("reauth_code_label"),
+                            {inputmode: "numeric", autocomplete: "one-time-code",
+                             autocapitalize: "off", spellcheck: "false", required: false},
+                            t("code_hint")) : null,
+        h("button", {type: "submit", "class": "primary"}, t("reauth_button"))),
+      h("p", null, link("/account/security/2sv", t("cancel")))));
+  }
+
   function closeDialog() {
     var dialog = document.getElementById("dialog");
     if (dialog) { dialog.remove(); }
@@ -465,7 +511,8 @@
     "/account/security/2sv/setup": needsUser(setup),
     "/account/security/2sv/enabled": needsUser(enabled),
     "/account/security/2sv/turn-off": withAccount(turnOffDialog),
-    "/account/security/2sv/disabled": needsUser(disabled)
+    "/account/security/2sv/disabled": needsUser(disabled),
+    "/account/security/2sv/confirm": withAccount(reauth)
   };
 
   // -- the header: language switch and user menu -------------------------------------------

@@ -60,6 +60,11 @@ def test_procedure_leaves_the_audit_trail_the_article_implies(
     # Then the console recorded, in order: sign-in, enable, a refused wrong code at the
     # sign-in challenge, the sign-in with a code, disable, and the sign-in without a code
     types = mock.event_types(account.username)
+    # (a console started with --reauth also records each confirmation of access, one per
+    # re-authentication sub-step of the run)
+    confirmations = types.count("access_confirmed")
+    assert confirmations == sum(len(step.substeps) for step in result.steps)
+    types = [kind for kind in types if kind != "access_confirmed"]
     assert types == ["signed_in", "two_step_enabled", "code_rejected", "signed_in",
                      "two_step_disabled", "signed_in"]
     details = [e["detail"] for e in mock.events(account.username) if e["type"] == "signed_in"]

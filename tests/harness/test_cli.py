@@ -39,12 +39,14 @@ def test_run_against_the_embedded_mock_passes_and_writes_the_report(
     assert html.count("data:image/png;base64,") == len(step_ids()) + crops
     assert (tmp_path / "junit.xml").exists()
     # and the console's security posture: every check passes on the mock, or says it was not
-    # observed; one summary line on the terminal, a section in index.html and report.md
+    # observed, but "reauth": the mock without --reauth turns 2SV off without asking to confirm
+    # access; one summary line on the terminal, a section in index.html and report.md
     posture = {c["id"]: c["status"] for c in report["posture"]}
+    assert posture.pop("reauth") == "fail"
     assert {status for status in posture.values()} <= {"pass", "unknown"}, report["posture"]
     assert posture["csp"] == posture["no_store"] == posture["rotation"] == "pass"
     assert posture["other_sessions"] == "pass"  # the second browser had to sign in again
-    assert "posture: " in done.stdout and " 0 fail" in done.stdout
+    assert "posture: " in done.stdout and " 1 fail" in done.stdout
     assert "Security posture of the console" in html
     assert "## Security posture of the console" in (tmp_path / "report.md").read_text()
 
@@ -85,7 +87,7 @@ def test_fail_on_posture_exits_4_when_every_step_passed_but_a_posture_check_fail
     # Then every step passed, but the run exits 4 naming the failed checks
     assert done.returncode == 4, done.stdout + done.stderr
     assert "all steps passed" in done.stdout
-    assert "failed: frame, no_store, csp, nosniff, other_sessions" in done.stdout
+    assert "failed: frame, no_store, csp, nosniff, other_sessions, reauth" in done.stdout
     failed = [c["id"] for c in json.loads((tmp_path / "report.json").read_text())["posture"]
               if c["status"] == "fail"]
-    assert failed == ["frame", "no_store", "csp", "nosniff", "other_sessions"]
+    assert failed == ["frame", "no_store", "csp", "nosniff", "other_sessions", "reauth"]

@@ -30,6 +30,7 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     (["run", "--base-url", "http://127.0.0.1:9"], "no console answers"),
     (["run", "--base-url", "ftp://console.example"], "must start with http"),
     (["doc-check", "no-such-article.txt"], "cannot read the article"),
+    (["run", "--mock-reauth", "--base-url", "http://127.0.0.1:9"], "cannot go with --base-url"),
 ])
 def test_setup_errors_exit_2_with_advice(args: list[str], says: str, tmp_path: Path) -> None:
     done = run_cli(*args, cwd=tmp_path)

@@ -14,8 +14,12 @@ from e2e.posture import (
     Observed,
     assess,
     parse_set_cookie,
+    reauth_before_turn_off,
     summary,
 )
+from e2e.procedure import SubStep
+from e2e.reauth import REAUTH
+from e2e.runner import StepResult
 
 GOOD_HEADERS = {
     "cache-control": "no-store",
@@ -164,3 +168,25 @@ def test_a_clock_the_harness_moves_is_not_judged() -> None:
     obs.clock_skew_seconds, obs.clock_moved_by_harness = None, True
     check = by_id(obs)["clock"]
     assert check.status == UNKNOWN and "moves" in check.evidence
+
+
+def _steps(met_at: str | None, last_status: str = "passed") -> list[StepResult]:
+    """Steps 3.3 and 3.4 of a run, with a re-authentication sub-step at ``met_at``."""
+    steps = [StepResult("3.3", "Disable", "Turn off", status="passed"),
+             StepResult("3.4", "Disable", "Turn off", status=last_status)]
+    for step in steps:
+        if step.id == met_at:
+            step.substeps.append(SubStep(kind=REAUTH, text="Confirm access", id=f"{step.id}a"))
+    return steps
+
+
+@pytest.mark.parametrize(("met_at", "last_status", "observed"), [
+    ("3.4", "passed", True),  # asked at the last click on "Turn off"
+    ("3.3", "passed", True),  # asked at the status page's "Turn off"
+    (None, "passed", False),  # 2SV went off without a prompt
+    ("3.4", "failed", None),  # never turned off: not observed
+])
+def test_reauth_is_observed_from_the_runs_sub_steps(met_at: str | None, last_status: str,
+                                                    observed: bool | None) -> None:
+    assert reauth_before_turn_off(_steps(met_at, last_status)) is observed
+    assert reauth_before_turn_off([]) is None

@@ -9,13 +9,16 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from e2e.article import read_article
 from e2e.baseline import CHANGED, NO_BASELINE, Drift, DriftReport
 from e2e.capture import StepEvidence
 from e2e.data import article_path
-from e2e.procedure import PROCEDURE, step_ids
+from e2e.procedure import PROCEDURE, SubStep, step_ids
+from e2e.progress import print_step
+from e2e.reauth import REAUTH
 from e2e.report import write_report
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 
@@ -221,3 +224,32 @@ def test_drift_is_shown_per_step_and_summed_up(tmp_path: Path) -> None:
     assert data["baseline"]["changed"] == ["2.6"] and data["baseline"]["no_baseline"] == ["3.5"]
     steps = {s["id"]: s for s in data["steps"]}
     assert steps["2.6"]["drift"]["share"] == 0.00106 and "drift" not in steps["2.5"]
+
+
+def test_a_sub_step_is_reported_under_its_step_everywhere(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given a run whose step 1.1 met a re-authentication prompt the article never mentions
+    run = a_run(tmp_path)
+    run.steps[0].substeps.append(SubStep(
+        kind=REAUTH, id="1.1a", seconds=0.25,
+        text='the console asked to "Confirm access" (not in the article): answered with the '
+             "account's password"))
+
+    # When the step is printed and the report written
+    print_step(run.steps[0])
+    write_report(run, tmp_path)
+
+    # Then the terminal, JUnit, HTML, Markdown and JSON each show it under step 1.1
+    terminal = capsys.readouterr().out.splitlines()
+    assert terminal[0].lstrip().startswith("1.1") and "1.1a" in terminal[1]
+    assert "Confirm access" in terminal[1] and "passed" in terminal[1]
+    case = ET.parse(tmp_path / "junit.xml").getroot().findall("testcase")[0]
+    assert case.get("name", "").startswith("1.1")
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert "Confirm access" in props["substep 1.1a"]
+    assert "1.1a" in (case.findtext("system-out") or "")
+    page = sections_of((tmp_path / "index.html").read_text())
+    assert "1.1a" in page["1.1"] and "Confirm access" in page["1.1"]
+    assert "> 1.1a: " in (tmp_path / "report.md").read_text()
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["steps"][0]["substeps"][0]["id"] == "1.1a"

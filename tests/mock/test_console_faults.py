@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 
+from mock_console import create_app, hashing
 from mock_console.faults import CATALOGUE
+from tests.support.console_driver import Console
 
 CODE_LABEL = "Enter the code that the app generates:"
 
@@ -194,6 +196,22 @@ def test_skip_turn_off_confirmation_turns_off_from_the_status_page(console) -> N
     response = console.submit(console.open(console.CHANGE), "Turn off")
     assert response.status_code == 302 and response.location == console.DISABLED
     assert console.state()["two_step_enabled"] is False
+
+
+def test_skip_reauth_check_lets_a_post_straight_to_set_up_through(tmp_path, clock) -> None:
+    app = create_app({"DATABASE": str(tmp_path / "reauth.sqlite3"), "TEST_API": True,
+                      "TESTING": True, "CLOCK": clock, "PASSWORD_HASHING": hashing.FAST,
+                      "REAUTH": True})  # python -m mock_console --reauth
+    console = Console(app, app.test_client())
+    console.signed_in_account()
+    token = console.open(console.ACCOUNT).csrf_token("Sign out")
+    refused = console.raw_post(console.SETUP, ("csrf_token", token))
+    assert refused.location.startswith("/account/security/2sv/confirm")  # off: confirm first
+    assert console.row()["pending_secret"] is None
+    console.faults(enable=["skip_reauth_check"])
+    response = console.raw_post(console.SETUP, ("csrf_token", token))
+    assert response.status_code == 302 and response.location == console.SETUP  # no prompt
+    assert console.row()["pending_secret"]
 
 
 def test_no_csrf_check_accepts_a_form_without_its_token(console) -> None:

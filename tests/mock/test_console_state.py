@@ -29,7 +29,7 @@ FAULTS = {
     "rename_label", "weak_security_headers", "short_secret", "repeated_secret",
     "keep_other_sessions", "no_password_throttling", "enable_code_reusable",
     "recovery_ignores_lockout", "pending_sign_in_never_expires", "no_session_rotation",
-    "lenient_code_input", "lockout_never_escalates",
+    "lenient_code_input", "lockout_never_escalates", "skip_reauth_check",
 }
 
 
