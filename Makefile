@@ -64,7 +64,7 @@ $(INSTALLED): pyproject.toml
 system: deps  ## install Chromium, libzbar0 and fonts-noto-cjk when missing
 	@missing=""; \
 	if [ -z "$$CHROMIUM_PATH" ] && ! command -v chromium >/dev/null 2>&1 \
-	   && ! $(PY) -c 'import sys; from e2e.browser import playwright_chromium_path as p; sys.exit(p() is None)' 2>/dev/null; then \
+	   && ! $(PY) -c 'import sys; from e2e.browser.launch import playwright_chromium_path as p; sys.exit(p() is None)' 2>/dev/null; then \
 	  missing="$$missing chromium"; fi; \
 	if command -v ldconfig >/dev/null 2>&1 || [ -x /sbin/ldconfig ]; then \
 	  PATH="$$PATH:/sbin" ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0' || missing="$$missing libzbar0"; \

@@ -179,7 +179,7 @@ def chromium_version() -> str | None:
     """Launch the Chromium the harness would use, headless, just to read its version."""
     from playwright.sync_api import sync_playwright
 
-    from e2e.browser import launch_args
+    from e2e.browser.launch import launch_args
 
     try:
         with sync_playwright() as p:

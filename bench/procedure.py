@@ -47,12 +47,12 @@ from bench.common import (
     spread,
     write_result,
 )
-from e2e.browser import launch_args
-from e2e.devices import DESKTOP, context_options
+from e2e.browser.devices import DESKTOP, context_options
+from e2e.browser.launch import launch_args
+from e2e.browser.session import apply_console_wait, browser_locale
 from e2e.labels import Labels, load_labels
 from e2e.qr import decode_qr
 from e2e.runner import run_procedure
-from e2e.session import apply_console_wait, browser_locale
 from e2e.target import Credentials, MockTarget, Target
 
 NAME = "procedure"

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from e2e.article import Article, ArticleError, read_article
+from e2e.browser.devices import DESKTOP
 from e2e.data import article_path
-from e2e.devices import DESKTOP
 from e2e.redaction import safe_print
 
 EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_DRIFT, EXIT_POSTURE = 0, 1, 2, 3, 4
@@ -114,7 +114,7 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-plain-http", action="store_true",
                         help="accept an http:// --base-url that is not on this machine (the "
                              "password and the 2SV secret then cross the network unencrypted)")
-    from e2e.remote import add_browser_options
+    from e2e.browser.remote import add_browser_options
 
     add_browser_options(parser)
 
@@ -147,13 +147,13 @@ def main(argv: list[str] | None = None) -> int:
 def run_command(args: argparse.Namespace) -> int:
     """Run the procedure once, print each step as it finishes, write the report."""
     from e2e.baseline import check_drift, update_baseline
+    from e2e.browser.other_session import OtherSessionProbe
+    from e2e.browser.session import new_account, open_session
     from e2e.capture import EvidenceRecorder
-    from e2e.other_session import OtherSessionProbe
     from e2e.posture import FAIL, PostureObserver, assess, reauth_before_turn_off, summary
     from e2e.progress import print_header, print_step, print_summary
     from e2e.report import clear_report_folder, write_report
     from e2e.runner import combine, run_procedure
-    from e2e.session import new_account, open_session
 
     problem = drift_usage_problem(args)
     if problem:
@@ -233,17 +233,17 @@ def run_article(path: Path | None, lang: str) -> Article | None:
     try:
         return read_article(path)
     except ArticleError as error:
-        from e2e.session import SetupError
+        from e2e.browser.session import SetupError
 
         raise SetupError(str(error)) from None
 
 
 def doc_check_command(args: argparse.Namespace) -> int:
     """Check the article's quoted strings at each step; print the table, write JSON and HTML."""
+    from e2e.browser.session import new_account, open_session
     from e2e.doccheck import run_doc_check
     from e2e.doccheck_report import print_report, write_outputs
     from e2e.progress import print_step
-    from e2e.session import new_account, open_session
 
     if args.article is None:
         args.article = article_path(args.lang)

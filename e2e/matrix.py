@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from e2e.devices import DESKTOP, MATRIX
+from e2e.browser.devices import DESKTOP, MATRIX
 from e2e.redaction import safe_print, write_text
 from e2e.report import write_report
 from e2e.runner import PASSED, RunResult, StepResult, run_procedure
@@ -75,10 +75,11 @@ def _for_device(on_step: Callable[[str, StepResult], None] | None,
 
 def run_matrix(console: object, devices: Sequence[str], report: Path, evidence: bool = True,
                on_step: Callable[[str, StepResult], None] | None = None) -> MatrixResult:
-    """Run the procedure once per device against ``console`` (an ``e2e.session.Console``)."""
+    """Run the procedure once per device against ``console`` (an
+    ``e2e.browser.session.Console``)."""
+    from e2e.browser.session import Console, device_page, new_account
     from e2e.capture import EvidenceRecorder
     from e2e.report import clear_report_folder
-    from e2e.session import Console, device_page, new_account
 
     assert isinstance(console, Console)
     result = MatrixResult()
@@ -160,7 +161,7 @@ def add_matrix_parser(commands: argparse._SubParsersAction,
 
 def matrix_command(args: argparse.Namespace) -> int:
     """Run the matrix, print progress and the table, write the reports."""
-    from e2e.session import open_console
+    from e2e.browser.session import open_console
 
     if args.devices is not None and args.device != DESKTOP:
         safe_print("error: give either --devices LIST or --device NAME, not both", file=sys.stderr)

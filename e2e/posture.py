@@ -1,7 +1,7 @@
 """The security posture of the console under test, read from what the browser saw anyway.
 
 Read-only: nothing here sends a request of its own (the ``other_sessions`` observation comes
-from ``e2e.other_session``, the one probe that signs in a second time). ``PostureObserver``
+from ``e2e.browser.other_session``, the one probe that signs in a second time). ``PostureObserver``
 listens to the responses the browser receives during the procedure (headers and cookie *flags*
 only: no body, no cookie value is ever kept) and files them under the screen they produced;
 ``assess`` turns those observations into checks, each with an id, a title, ``pass`` / ``fail``

@@ -280,7 +280,7 @@ def add_selftest_parser(commands: argparse._SubParsersAction) -> None:
 
 def selftest_command(args: argparse.Namespace) -> int:
     """Run the self-test and print the fault table."""
-    from e2e.session import SetupError
+    from e2e.browser.session import SetupError
 
     if args.jobs < 1:
         raise SetupError(f"--jobs must be at least 1 (faults judged at a time), not {args.jobs}")

@@ -20,17 +20,17 @@ from playwright.sync_api import Browser, BrowserContext, Playwright
 
 from e2e import cleanup
 from e2e.authenticator import Authenticator
-from e2e.browser import launch_args
-from e2e.devices import DESKTOP, UnknownDevice, context_options
-from e2e.labels import Labels, load_labels
-from e2e.remote import (
+from e2e.browser.devices import DESKTOP, UnknownDevice, context_options
+from e2e.browser.launch import launch_args
+from e2e.browser.remote import (
     BrowserEndpoint,
     RemoteBrowserError,
     connect_browser,
     remote_launch_args,
     server_connect_options,
 )
-from e2e.session import apply_console_wait, browser_locale
+from e2e.browser.session import apply_console_wait, browser_locale
+from e2e.labels import Labels, load_labels
 from e2e.target import (
     ACCOUNTS_ENV,
     ALLOW_PLAIN_HTTP_ENV,

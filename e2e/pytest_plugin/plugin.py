@@ -15,8 +15,14 @@ from collections.abc import Generator
 
 import pytest
 
+from e2e.browser.remote import (
+    BROWSER_WS_ENV,
+    CDP_URL_ENV,
+    RemoteBrowserError,
+    choose_endpoint,
+    probe,
+)
 from e2e.pytest_plugin import fixtures
-from e2e.remote import BROWSER_WS_ENV, CDP_URL_ENV, RemoteBrowserError, choose_endpoint, probe
 from e2e.rules import rule
 from e2e.target import ACCOUNTS_ENV
 

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, Playwright, expect
 
-from e2e.devices import MATRIX, PHONES, context_options
+from e2e.browser.devices import MATRIX, PHONES, context_options
 from e2e.labels import Labels
 from e2e.runner import run_procedure
 from e2e.target import Credentials, Target

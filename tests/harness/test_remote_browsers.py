@@ -22,25 +22,25 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Playwright
 
-from e2e.browser import (
+from e2e.browser.devices import DESKTOP, context_options
+from e2e.browser.launch import (
     BrowserSetupError,
     chromium_args,
     chromium_executable,
     playwright_chromium_path,
 )
-from e2e.cli import EXIT_PASSED, EXIT_SETUP
-from e2e.devices import DESKTOP, context_options
-from e2e.labels import Labels
-from e2e.procedure import PROCEDURE
-from e2e.remote import (
+from e2e.browser.remote import (
     BROWSER_WS_ENV,
     CDP_URL_ENV,
     LAUNCH_OPTIONS_ENV,
     BrowserEndpoint,
     connect_browser,
 )
+from e2e.browser.session import browser_locale
+from e2e.cli import EXIT_PASSED, EXIT_SETUP
+from e2e.labels import Labels
+from e2e.procedure import PROCEDURE
 from e2e.runner import run_procedure
-from e2e.session import browser_locale
 from e2e.target import ACCOUNTS_ENV, PASSWORD_ENV, USERNAME_ENV, Credentials, Target
 from tests.support.cli import run_e2e
 from tests.support.listening import Listener, start_listener

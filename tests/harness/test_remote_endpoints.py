@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from e2e.remote import (
+from e2e.browser.remote import (
     BROWSER_WS_ENV,
     CDP_URL_ENV,
     LAUNCH_OPTIONS_ENV,

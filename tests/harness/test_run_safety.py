@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.session import SetupError, trace_path
+from e2e.browser.session import SetupError, trace_path
 from e2e.target import ALLOW_PLAIN_HTTP_ENV, Target, TargetError, refuse_plain_http
 
 

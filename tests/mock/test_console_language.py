@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from e2e.browser.session import browser_locale
 from e2e.data import article_path, shipped
-from e2e.session import browser_locale
 from mock_console.messages import CATALOGUE_DIR, languages
 
 EN = json.loads((CATALOGUE_DIR / "en.json").read_text("utf-8"))

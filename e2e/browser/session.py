@@ -24,18 +24,18 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
-from e2e.browser import BrowserSetupError, launch_args
-from e2e.devices import UnknownDevice, context_options
-from e2e.errors import HarnessError
-from e2e.http import HttpError
-from e2e.labels import Labels, LabelsError, load_labels
-from e2e.remote import (
+from e2e.browser.devices import UnknownDevice, context_options
+from e2e.browser.launch import BrowserSetupError, launch_args
+from e2e.browser.remote import (
     BrowserEndpoint,
     RemoteBrowserError,
     choose_endpoint,
     connect_browser,
     probe,
 )
+from e2e.errors import HarnessError
+from e2e.http import HttpError
+from e2e.labels import Labels, LabelsError, load_labels
 from e2e.target import Credentials, Target, TargetError, connect
 
 # The browser's locale per label language: Chromium sends it as Accept-Language, and a console
@@ -112,7 +112,7 @@ def open_console(*, base_url: str | None, lang: str = "en", labels_file: Path | 
     """Check everything a run needs, start (or reach) the target and launch Chromium.
 
     ``browser_ws`` / ``cdp_url`` (else ``E2E_BROWSER_WS`` / ``E2E_CDP_URL``) name a browser on
-    another machine to drive instead of launching one here (see ``e2e.remote``).
+    another machine to drive instead of launching one here (see ``e2e.browser.remote``).
     """
     try:
         labels = load_labels(lang, labels_file)

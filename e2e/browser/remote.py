@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from e2e.browser import BrowserSetupError, chromium_args, launch_args
+from e2e.browser.launch import BrowserSetupError, chromium_args, launch_args
 from e2e.errors import HarnessError
 
 BROWSER_WS_ENV = "E2E_BROWSER_WS"
