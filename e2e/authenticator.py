@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from e2e.errors import HarnessError
+from e2e.evidence.redaction import register_secret
 from e2e.otpauth import OtpAuth, parse_otpauth
-from e2e.redaction import register_secret
 
 __all__ = ["Authenticator", "AuthenticatorError", "TimeSource"]
 

@@ -23,6 +23,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from e2e.browser.session import browser_locale
+from e2e.evidence.redaction import redact, register_secret
 from e2e.pages import CodeChallengePage, HomePage, SignInPage
 from e2e.procedure import (
     ACCOUNT_URL,
@@ -34,7 +35,6 @@ from e2e.procedure import (
     expect_home,
     sign_in,
 )
-from e2e.redaction import redact, register_secret
 
 DONE, NOT_NEEDED, FAILED, NOT_PROVEN = "done", "not needed", "failed", "not proven"
 

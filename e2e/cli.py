@@ -17,7 +17,7 @@ from pathlib import Path
 from e2e.article import Article, ArticleError, read_article
 from e2e.browser.devices import DESKTOP
 from e2e.data import article_path
-from e2e.redaction import safe_print
+from e2e.evidence.redaction import safe_print
 
 EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_DRIFT, EXIT_POSTURE = 0, 1, 2, 3, 4
 DEFAULT_REPORT = Path("reports/latest")
@@ -146,10 +146,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the procedure once, print each step as it finishes, write the report."""
-    from e2e.baseline import check_drift, update_baseline
     from e2e.browser.other_session import OtherSessionProbe
     from e2e.browser.session import new_account, open_session
-    from e2e.capture import EvidenceRecorder
+    from e2e.evidence.baseline import check_drift, update_baseline
+    from e2e.evidence.capture import EvidenceRecorder
     from e2e.posture import FAIL, PostureObserver, assess, reauth_before_turn_off, summary
     from e2e.progress import print_header, print_step, print_summary
     from e2e.report import clear_report_folder, write_report

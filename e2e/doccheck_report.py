@@ -32,8 +32,8 @@ from e2e.doccheck import (
     QuoteCheck,
     StepCheck,
 )
-from e2e.evidence import draw_outline
-from e2e.redaction import safe_print, write_text
+from e2e.evidence.crops import draw_outline
+from e2e.evidence.redaction import safe_print, write_text
 from e2e.runner import FAILED, PASSED
 
 JSON_NAME, HTML_NAME = "doc-check.json", "doc-check.html"

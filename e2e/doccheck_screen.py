@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
-from e2e.geometry import Box, page_box
+from e2e.evidence.geometry import Box, page_box
+from e2e.evidence.masking import mask_image_file
 from e2e.labels import Labels
-from e2e.masking import mask_image_file
 
 BUTTON, LINK, HEADING, FIELD_LABEL = "button", "link", "heading", "field label"
 ROW_NAME, CELL, MENU_ITEM, TEXT = "row name", "cell", "menu item", "text"

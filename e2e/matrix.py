@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from e2e.browser.devices import DESKTOP, MATRIX
-from e2e.redaction import safe_print, write_text
+from e2e.evidence.redaction import safe_print, write_text
 from e2e.report import write_report
 from e2e.runner import PASSED, RunResult, StepResult, run_procedure
 
@@ -78,7 +78,7 @@ def run_matrix(console: object, devices: Sequence[str], report: Path, evidence: 
     """Run the procedure once per device against ``console`` (an
     ``e2e.browser.session.Console``)."""
     from e2e.browser.session import Console, device_page, new_account
-    from e2e.capture import EvidenceRecorder
+    from e2e.evidence.capture import EvidenceRecorder
     from e2e.report import clear_report_folder
 
     assert isinstance(console, Console)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from e2e.cleanup import Cleanup
-from e2e.redaction import printable, redact
+from e2e.evidence.redaction import printable, redact
 from e2e.runner import FAILED, PASSED, RunResult, StepResult, substep_line
 
 TEXT_WIDTH = 64

@@ -22,13 +22,13 @@ from typing import Any
 from PIL import Image
 
 from e2e.article import Article
-from e2e.baseline import CHANGED, NO_BASELINE, NOT_COMPARED, UNCHANGED, Drift, DriftReport
-from e2e.capture import StepEvidence
 from e2e.cleanup import Cleanup
-from e2e.evidence import write_crop
+from e2e.evidence.baseline import CHANGED, NO_BASELINE, NOT_COMPARED, UNCHANGED, Drift, DriftReport
+from e2e.evidence.capture import StepEvidence
+from e2e.evidence.crops import write_crop
+from e2e.evidence.masking import Masked, describe
+from e2e.evidence.redaction import write_text, xml_text
 from e2e.markdown_report import Entry, entries, section_heading, write_markdown
-from e2e.masking import Masked, describe
-from e2e.redaction import write_text, xml_text
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult, substep_line
 
 STYLE = files("e2e").joinpath("report.css").read_text("utf-8")  # package data
@@ -46,8 +46,9 @@ def write_report(result: RunResult, folder: Path, *,
                  drift: DriftReport | None = None, article: Article | None = None) -> Path:
     """Write the report files into ``folder`` (screenshots already there) and return index.html.
 
-    ``evidence`` gives each step's scale, masks and card (``e2e.capture.EvidenceRecorder``):
-    a step without it gets no crop, as the crop's place on the screenshot depends on the scale.
+    ``evidence`` gives each step's scale, masks and card
+    (``e2e.evidence.capture.EvidenceRecorder``): a step without it gets no crop, as the crop's
+    place on the screenshot depends on the scale.
     ``drift`` is the baseline comparison, ``article`` the words and numbering to lay out by.
     """
     folder.mkdir(parents=True, exist_ok=True)

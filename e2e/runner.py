@@ -22,9 +22,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from e2e import cleanup, reauth
 from e2e.authenticator import Authenticator
 from e2e.diagnosis import missing_words
-from e2e.geometry import page_box
+from e2e.evidence.geometry import page_box
+from e2e.evidence.masking import Masked, UnmaskableImage, mask_image_file
 from e2e.labels import Labels
-from e2e.masking import Masked, UnmaskableImage, mask_image_file
 from e2e.procedure import PROCEDURE, Context, Step, StepFailed, SubStep, known_secrets
 from e2e.target import Credentials, Target
 
@@ -133,8 +133,9 @@ def run_procedure(
     ``inspect(ctx, step)`` is called whenever a recorded step's screen is observed (after its
     ``show``, at any point the step itself asks, and on failure), for checks such as doc-check's.
     Screenshots have the QR code, the key and the Recovery Code painted out
-    (``e2e.masking``) unless ``unmasked_evidence`` (for debugging the QR reader on the embedded
-    mock; the CLI allows it nowhere else); only then is a QR code that cannot be read kept too.
+    (``e2e.evidence.masking``) unless ``unmasked_evidence`` (for debugging the QR reader on the
+    embedded mock; the CLI allows it nowhere else); only then is a QR code that cannot be read
+    kept too.
     With ``leave_as_found`` the run ends signed out, and 2SV off again if it may have been left
     on (``e2e.cleanup``); ``result.cleanup`` says what was done.
     """

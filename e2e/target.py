@@ -23,9 +23,9 @@ from typing import Any, Self
 from urllib.parse import quote, urlsplit
 
 from e2e.errors import HarnessError
+from e2e.evidence.redaction import register_secret
 from e2e.http import HttpError, request_json, server_date
 from e2e.process import ProcessStartError, start_listener, stop_process
-from e2e.redaction import register_secret
 
 READY_PREFIX = "mock console serving on "  # what `python -m mock_console` prints when listening
 READY_LINE = re.compile(rf"^{READY_PREFIX}(\S+)")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from e2e.evidence.redaction import register_secret
 from e2e.labels import Labels
 from e2e.pages.base import ConsolePage
-from e2e.redaction import register_secret
 
 
 class EnabledPage(ConsolePage):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from e2e.baseline import (
+from e2e.evidence.baseline import (
     CHANGED,
     MANIFEST,
     NO_BASELINE,
@@ -26,7 +26,7 @@ from e2e.baseline import (
     read_manifest,
     update_baseline,
 )
-from e2e.capture import StepEvidence
+from e2e.evidence.capture import StepEvidence
 from e2e.procedure import PROCEDURE
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from e2e.baseline import SHARE_THRESHOLD
-from e2e.capture import per_run_boxes
 from e2e.cli import EXIT_DRIFT
+from e2e.evidence.baseline import SHARE_THRESHOLD
+from e2e.evidence.capture import per_run_boxes
 from e2e.labels import Labels
 from e2e.procedure import step_ids
 from e2e.target import MockTarget

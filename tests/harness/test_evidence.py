@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from e2e.evidence import (
+from e2e.evidence.crops import (
     CARD_PAD,
     MARGIN_X,
     MARGIN_Y,

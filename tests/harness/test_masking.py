@@ -8,7 +8,7 @@ import pytest
 import segno
 from PIL import Image
 
-from e2e.masking import FILL, Masked, describe, mask_png
+from e2e.evidence.masking import FILL, Masked, describe, mask_png
 from e2e.qr import zbar_decode_all
 
 URI = "otpauth://totp/HENNGE:admin%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=HENNGE"

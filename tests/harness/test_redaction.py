@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.markdown_report import escape
-from e2e.redaction import (
+from e2e.evidence.redaction import (
     REDACTED,
     forget_secrets,
     printable,
@@ -20,6 +19,7 @@ from e2e.redaction import (
     write_text,
     xml_text,
 )
+from e2e.markdown_report import escape
 from e2e.target import Credentials
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

@@ -18,8 +18,8 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from e2e.evidence.redaction import spellings
 from e2e.qr import zbar_decode_all
-from e2e.redaction import spellings
 
 DATA_URI = re.compile(rb"data:image/(?:png|jpeg|webp);base64,([A-Za-z0-9+/=]+)")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")

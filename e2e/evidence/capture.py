@@ -1,9 +1,10 @@
 """What the run notes about each step's screen beside its screenshot: scale, per-run content, card.
 
 A new account each run gives a new QR code, secret key, Recovery Code and account name, so the
-baseline comparison (``e2e.baseline``) masks them instead of crying drift; the boxes are found
-while the run is on the screen, as a user finds those things (by role and name, by text). The
-card around the element a step acts on lets the writer's crop (``e2e.evidence``) show it whole.
+baseline comparison (``e2e.evidence.baseline``) masks them instead of crying drift; the boxes are
+found while the run is on the screen, as a user finds those things (by role and name, by text).
+The card around the element a step acts on lets the writer's crop (``e2e.evidence.crops``) show
+it whole.
 
 Boxes are page coordinates in CSS px (Playwright's viewport boxes plus the scroll).
 """
@@ -17,7 +18,7 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
-from e2e.evidence import Box
+from e2e.evidence.crops import Box
 from e2e.labels import Labels
 from e2e.procedure import Context, Step
 

@@ -5,8 +5,8 @@ when there is one of reasonable size, else the element with generous margins; it
 to blank lines so no heading is cut in half. The outline is a clear red rectangle just outside
 the element, so it hides none of its text.
 
-Boxes are page coordinates in CSS px (``e2e.capture``); a full-page screenshot has ``scale`` (the
-device scale factor) device pixels per CSS px.
+Boxes are page coordinates in CSS px (``e2e.evidence.capture``); a full-page screenshot has
+``scale`` (the device scale factor) device pixels per CSS px.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Screenshot drift: compare each step's screen with the one kept in a baseline folder.
 
 A writer's published screenshots go stale when the console changes; this says which. Pixels are
-compared after masking what differs every run (``e2e.evidence.per_run_boxes``) and after a small
-blur, a pixel counts only when it differs clearly and has changed neighbours (antialiasing moves
-single pixels, a renamed or moved control changes a patch), and a screen counts as changed when
-the changed share of its pixels passes ``SHARE_THRESHOLD`` or its size differs.
+compared after masking what differs every run (``e2e.evidence.crops.per_run_boxes``) and after a
+small blur, a pixel counts only when it differs clearly and has changed neighbours (antialiasing
+moves single pixels, a renamed or moved control changes a patch), and a screen counts as changed
+when the changed share of its pixels passes ``SHARE_THRESHOLD`` or its size differs.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from e2e.capture import StepEvidence
-from e2e.evidence import Box, device_rect
-from e2e.redaction import write_text
+from e2e.evidence.capture import StepEvidence
+from e2e.evidence.crops import Box, device_rect
+from e2e.evidence.redaction import write_text
 from e2e.runner import PASSED, RunResult
 
 CHANGED, UNCHANGED = "changed", "unchanged"
