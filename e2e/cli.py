@@ -151,8 +151,8 @@ def run_command(args: argparse.Namespace) -> int:
     from e2e.evidence.baseline import check_drift, update_baseline
     from e2e.evidence.capture import EvidenceRecorder
     from e2e.posture import FAIL, PostureObserver, assess, reauth_before_turn_off, summary
-    from e2e.progress import print_header, print_step, print_summary
-    from e2e.report import clear_report_folder, write_report
+    from e2e.reports.html import clear_report_folder, write_report
+    from e2e.reports.progress import print_header, print_step, print_summary
     from e2e.runner import combine, run_procedure
 
     problem = drift_usage_problem(args)
@@ -243,7 +243,7 @@ def doc_check_command(args: argparse.Namespace) -> int:
     from e2e.browser.session import new_account, open_session
     from e2e.doccheck import run_doc_check
     from e2e.doccheck_report import print_report, write_outputs
-    from e2e.progress import print_step
+    from e2e.reports.progress import print_step
 
     if args.article is None:
         args.article = article_path(args.lang)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from e2e.browser.devices import DESKTOP, MATRIX
 from e2e.evidence.redaction import safe_print, write_text
-from e2e.report import write_report
+from e2e.reports.html import write_report
 from e2e.runner import PASSED, RunResult, StepResult, run_procedure
 
 DEFAULT_MATRIX_REPORT = Path("reports/matrix")
@@ -79,7 +79,7 @@ def run_matrix(console: object, devices: Sequence[str], report: Path, evidence: 
     ``e2e.browser.session.Console``)."""
     from e2e.browser.session import Console, device_page, new_account
     from e2e.evidence.capture import EvidenceRecorder
-    from e2e.report import clear_report_folder
+    from e2e.reports.html import clear_report_folder
 
     assert isinstance(console, Console)
     result = MatrixResult()

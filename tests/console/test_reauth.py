@@ -26,7 +26,7 @@ from e2e.pages import ReauthPage, SetupPage, SignInPage, TurnOnPage
 from e2e.posture import reauth_before_turn_off
 from e2e.procedure import PROCEDURE, Context, step_ids
 from e2e.reauth import REAUTH
-from e2e.report import write_report
+from e2e.reports.html import write_report
 from e2e.rules import broken
 from e2e.runner import PASSED, advance_to, run_procedure
 from e2e.target import Credentials, MockTarget, Target

@@ -13,13 +13,14 @@ from e2e.labels import load_labels
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DATA = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"][
     "package-data"]
-RUN_TIME_DATA = {"e2e": ("data", "*.css"), "mock_console": ("templates", "static", "messages")}
+RUN_TIME_DATA = {"e2e": ("data",), "e2e.reports": ("*.css",),
+                 "mock_console": ("templates", "static", "messages")}
 
 
 def test_every_data_file_is_declared_package_data() -> None:
     undeclared = []
     for package, roots in RUN_TIME_DATA.items():
-        base = ROOT / package
+        base = ROOT.joinpath(*package.split("."))
         for root in roots:
             for path in base.glob(root) if "*" in root else (base / root).rglob("*"):
                 name = path.relative_to(base).as_posix()

@@ -19,7 +19,7 @@ from e2e.evidence.redaction import (
     write_text,
     xml_text,
 )
-from e2e.markdown_report import escape
+from e2e.reports.markdown import escape
 from e2e.target import Credentials
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

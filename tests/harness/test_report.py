@@ -17,9 +17,9 @@ from e2e.data import article_path
 from e2e.evidence.baseline import CHANGED, NO_BASELINE, Drift, DriftReport
 from e2e.evidence.capture import StepEvidence
 from e2e.procedure import PROCEDURE, SubStep, step_ids
-from e2e.progress import print_step
 from e2e.reauth import REAUTH
-from e2e.report import write_report
+from e2e.reports.html import write_report
+from e2e.reports.progress import print_step
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 
 

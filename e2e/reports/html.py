@@ -28,10 +28,10 @@ from e2e.evidence.capture import StepEvidence
 from e2e.evidence.crops import write_crop
 from e2e.evidence.masking import Masked, describe
 from e2e.evidence.redaction import write_text, xml_text
-from e2e.markdown_report import Entry, entries, section_heading, write_markdown
+from e2e.reports.markdown import Entry, entries, section_heading, write_markdown
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult, substep_line
 
-STYLE = files("e2e").joinpath("report.css").read_text("utf-8")  # package data
+STYLE = files("e2e.reports").joinpath("report.css").read_text("utf-8")  # package data
 MAX_EMBEDDED_WIDTH = 1600  # device px; a HiDPI full page is scaled down in the HTML (not on disk)
 
 
