@@ -14,9 +14,9 @@ import os
 import sys
 from pathlib import Path
 
-from e2e.article import Article, ArticleError, read_article
 from e2e.browser.devices import DESKTOP
 from e2e.data import article_path
+from e2e.doccheck.article import Article, ArticleError, read_article
 from e2e.evidence.redaction import safe_print
 
 EXIT_PASSED, EXIT_FAILED, EXIT_SETUP, EXIT_DRIFT, EXIT_POSTURE = 0, 1, 2, 3, 4
@@ -241,8 +241,8 @@ def run_article(path: Path | None, lang: str) -> Article | None:
 def doc_check_command(args: argparse.Namespace) -> int:
     """Check the article's quoted strings at each step; print the table, write JSON and HTML."""
     from e2e.browser.session import new_account, open_session
-    from e2e.doccheck import run_doc_check
-    from e2e.doccheck_report import print_report, write_outputs
+    from e2e.doccheck.report import print_report, write_outputs
+    from e2e.doccheck.run import run_doc_check
     from e2e.reports.progress import print_step
 
     if args.article is None:

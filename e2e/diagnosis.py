@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from playwright.sync_api import Page
 
-from e2e.doccheck_match import nearest
-from e2e.doccheck_screen import (
+from e2e.doccheck.match import nearest
+from e2e.doccheck.screen import (
     BUTTON,
     CELL,
     FIELD_LABEL,

@@ -21,8 +21,8 @@ from typing import Any
 
 from PIL import Image
 
-from e2e.article import Article
 from e2e.cleanup import Cleanup
+from e2e.doccheck.article import Article
 from e2e.evidence.baseline import CHANGED, NO_BASELINE, NOT_COMPARED, UNCHANGED, Drift, DriftReport
 from e2e.evidence.capture import StepEvidence
 from e2e.evidence.crops import write_crop

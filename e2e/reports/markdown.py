@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from e2e.article import Article, ArticleStep
 from e2e.cleanup import Cleanup
+from e2e.doccheck.article import Article, ArticleStep
 from e2e.evidence.redaction import printable, write_text
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult, substep_line
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from e2e.article import ArticleError, parse_article, quoted_strings, read_article
 from e2e.data import shipped
+from e2e.doccheck.article import ArticleError, parse_article, quoted_strings, read_article
 
 ARTICLES = shipped("articles")
 SHIPPED = ARTICLES / "two-step-verification.txt"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from e2e.diagnosis import looked_for
-from e2e.doccheck_screen import BUTTON, FIELD_LABEL, ROW_NAME, TEXT
+from e2e.doccheck.screen import BUTTON, FIELD_LABEL, ROW_NAME, TEXT
 
 CALL_LOG = '''Locator expected to be visible
 Actual value: None

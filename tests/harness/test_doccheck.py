@@ -13,10 +13,23 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from e2e.article import Article, ArticleStep, read_article
 from e2e.cli import main
 from e2e.data import shipped
-from e2e.doccheck import (
+from e2e.doccheck.article import Article, ArticleStep, read_article
+from e2e.doccheck.match import (
+    CLICKABLE,
+    difference,
+    expected_kinds,
+    in_place,
+    is_near,
+    nearest,
+    said_as,
+    search_order,
+    similarity,
+    spelling_variants,
+)
+from e2e.doccheck.report import highlight, print_report, table_rows, write_outputs
+from e2e.doccheck.run import (
     APP,
     DIFFERENT,
     MISSING,
@@ -37,20 +50,7 @@ from e2e.doccheck import (
     spelling_notes,
     wanted_strings,
 )
-from e2e.doccheck_match import (
-    CLICKABLE,
-    difference,
-    expected_kinds,
-    in_place,
-    is_near,
-    nearest,
-    said_as,
-    search_order,
-    similarity,
-    spelling_variants,
-)
-from e2e.doccheck_report import highlight, print_report, table_rows, write_outputs
-from e2e.doccheck_screen import Candidate
+from e2e.doccheck.screen import Candidate
 from e2e.procedure import PROCEDURE
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from e2e.article import read_article
 from e2e.data import shipped
-from e2e.doccheck import DIFFERENT, MISSING, NOT_REACHED, VERIFIED, DocCheck, run_doc_check
+from e2e.doccheck.article import read_article
+from e2e.doccheck.run import DIFFERENT, MISSING, NOT_REACHED, VERIFIED, DocCheck, run_doc_check
 from e2e.labels import Labels
 from e2e.target import MockTarget
 from tests.support.cli import run_e2e

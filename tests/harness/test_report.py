@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from e2e.article import read_article
 from e2e.data import article_path
+from e2e.doccheck.article import read_article
 from e2e.evidence.baseline import CHANGED, NO_BASELINE, Drift, DriftReport
 from e2e.evidence.capture import StepEvidence
 from e2e.procedure import PROCEDURE, SubStep, step_ids

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from e2e.article import read_article
 from e2e.data import article_path
+from e2e.doccheck.article import read_article
 from e2e.evidence.crops import OUTLINE_RGB
 from e2e.procedure import step_ids
 from tests.support.browser_suite import CliRun

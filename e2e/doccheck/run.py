@@ -40,8 +40,8 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
-from e2e.article import Article, ArticleStep
-from e2e.doccheck_match import (
+from e2e.doccheck.article import Article, ArticleStep
+from e2e.doccheck.match import (
     EXPECTED_KINDS,
     difference,
     expected_kinds,
@@ -53,7 +53,7 @@ from e2e.doccheck_match import (
     spelling_variants,
     unquoted,
 )
-from e2e.doccheck_screen import (
+from e2e.doccheck.screen import (
     Box,
     Candidate,
     locate,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 from itertools import combinations
 
-from e2e.doccheck_screen import BUTTON, FIELD_LABEL, HEADING, LINK, MENU_ITEM, Box, Candidate
+from e2e.doccheck.screen import BUTTON, FIELD_LABEL, HEADING, LINK, MENU_ITEM, Box, Candidate
 
 NEAR = 0.75  # similarity from which a visible string counts as the quoted one, changed
 

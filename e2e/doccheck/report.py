@@ -20,7 +20,7 @@ from typing import TextIO
 
 from PIL import Image, ImageDraw, ImageFont
 
-from e2e.doccheck import (
+from e2e.doccheck.run import (
     APP,
     DIFFERENT,
     MISSING,
