@@ -148,9 +148,9 @@ def run_command(args: argparse.Namespace) -> int:
     """Run the procedure once, print each step as it finishes, write the report."""
     from e2e.browser.other_session import OtherSessionProbe
     from e2e.browser.session import new_account, open_session
+    from e2e.checks.posture import FAIL, PostureObserver, assess, reauth_before_turn_off, summary
     from e2e.evidence.baseline import check_drift, update_baseline
     from e2e.evidence.capture import EvidenceRecorder
-    from e2e.posture import FAIL, PostureObserver, assess, reauth_before_turn_off, summary
     from e2e.reports.html import clear_report_folder, write_report
     from e2e.reports.progress import print_header, print_step, print_summary
     from e2e.runner import combine, run_procedure

@@ -18,6 +18,8 @@ from typing import Any
 from playwright.sync_api import Page
 
 from e2e.authenticator import Authenticator
+from e2e.checks.rules import broken
+from e2e.checks.secret_lint import secret_problems
 from e2e.errors import HarnessError
 from e2e.labels import Labels
 from e2e.otpauth import OtpAuthError, lint_otpauth, parse_otpauth
@@ -34,8 +36,6 @@ from e2e.pages import (
     TurnOnPage,
     TwoStepStatusPage,
 )
-from e2e.rules import broken
-from e2e.secret_lint import secret_problems
 from e2e.target import Credentials, MockTarget, Target
 
 RECOVERY_CODE_MIN_CHARS = 13  # 64 bits of Base32 need 13 characters

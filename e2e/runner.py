@@ -64,7 +64,8 @@ class RunResult:
     seconds: float = 0.0
     steps: list[StepResult] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
-    posture: list[dict[str, str]] = field(default_factory=list)  # e2e.posture checks, as dicts
+    # e2e.checks.posture checks, as dicts
+    posture: list[dict[str, str]] = field(default_factory=list)
     cleanup: dict[str, Any] | None = None  # e2e.cleanup.Cleanup, as a dict
 
     @property

@@ -19,8 +19,8 @@ from playwright.sync_api import BrowserContext
 from playwright.sync_api import Error as PlaywrightError
 
 from e2e.browser.session import apply_console_wait, browser_locale
+from e2e.checks.posture import Observations
 from e2e.pages import HomePage, SignInPage
-from e2e.posture import Observations
 from e2e.procedure import expect_home, sign_in
 
 if TYPE_CHECKING:

@@ -22,14 +22,15 @@ from e2e.browser.remote import (
     choose_endpoint,
     probe,
 )
+from e2e.checks.rules import rule
 from e2e.pytest_plugin import fixtures
-from e2e.rules import rule
 from e2e.target import ACCOUNTS_ENV
 
 FIXTURES_PLUGIN = "hennge_2sv.fixtures"
 STEP_NAMED = re.compile(r"\bstep \d+\.\d+\b")
 MARKERS = (
-    "rule(id): the security rule (e2e.rules.RULES) a test proves; its failure names the rule",
+    "rule(id): the security rule (e2e.checks.rules.RULES) a test proves; "
+    "its failure names the rule",
     "needs_test_api: needs the mock console's /__test__/ API (skipped against a real console)",
 )
 

@@ -16,11 +16,11 @@ import pytest
 from playwright.sync_api import APIResponse, BrowserContext, Locator, Page, Route, expect
 
 from e2e.authenticator import Authenticator
+from e2e.checks.rules import broken
 from e2e.labels import Labels
 from e2e.pages import AccountInformationPage, CodeChallengePage, HomePage, SignInPage
 from e2e.pages.turn_off import TurnOffPage
 from e2e.procedure import Context, sign_in
-from e2e.rules import broken
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
 from tests.support.browser_suite import ConsoleSide

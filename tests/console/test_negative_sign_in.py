@@ -16,10 +16,10 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from e2e.checks.rules import broken
 from e2e.labels import Labels
 from e2e.pages import CodeChallengePage, RecoveryCodePage
 from e2e.procedure import STEPS_BY_ID, Context, expect_home, sign_in, sign_out, wrong_code_for
-from e2e.rules import broken
 from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
 from tests.support.browser_suite import ConsoleSide

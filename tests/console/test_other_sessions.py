@@ -7,10 +7,10 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from e2e.authenticator import Authenticator
+from e2e.checks.rules import broken
 from e2e.labels import Labels
 from e2e.pages import SignInPage
 from e2e.procedure import ACCOUNT_URL
-from e2e.rules import broken
 from e2e.runner import advance_to
 from e2e.target import Credentials, Target
 

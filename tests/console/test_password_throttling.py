@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
+from e2e.checks.rules import broken
 from e2e.labels import Labels
 from e2e.pages import HomePage, SignInPage
-from e2e.rules import broken
 from e2e.target import Credentials, MockTarget, Target
 
 GUESSES = 10  # the mock's limit; a real console pausing sooner passes too

@@ -20,14 +20,14 @@ from playwright.sync_api import APIResponse, Page, expect
 
 from e2e import reauth
 from e2e.authenticator import Authenticator
+from e2e.checks.posture import reauth_before_turn_off
+from e2e.checks.rules import broken
 from e2e.labels import Labels, load_labels
 from e2e.otpauth import parse_otpauth
 from e2e.pages import ReauthPage, SetupPage, SignInPage, TurnOnPage
-from e2e.posture import reauth_before_turn_off
 from e2e.procedure import PROCEDURE, Context, step_ids
 from e2e.reauth import REAUTH
 from e2e.reports.html import write_report
-from e2e.rules import broken
 from e2e.runner import PASSED, advance_to, run_procedure
 from e2e.target import Credentials, MockTarget, Target
 from tests.support.cli import run_e2e

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
+from e2e.checks.posture import FAIL, UNKNOWN, PostureObserver, assess
+from e2e.checks.rules import broken
 from e2e.labels import Labels
-from e2e.posture import FAIL, UNKNOWN, PostureObserver, assess
-from e2e.rules import broken
 from e2e.runner import run_procedure
 from e2e.target import Credentials, Target
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from e2e.posture import (
+from e2e.checks.posture import (
     FAIL,
     PASS,
     UNKNOWN,

@@ -20,7 +20,7 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 
 def test_readme_names_a_browser_test_for_every_rule() -> None:
-    from e2e.rules import RULES
+    from e2e.checks.rules import RULES
 
     rows = README.split("### Every rule, proven in the browser", 1)[1].split("###", 1)[0]
     missing = [rule for rule in RULES if f"| `{rule}` |" not in rows]

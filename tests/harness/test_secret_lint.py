@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from e2e.secret_lint import secret_problems
+from e2e.checks.secret_lint import secret_problems
 
 
 def test_a_random_160_bit_secret_has_no_problem() -> None:

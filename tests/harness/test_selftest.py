@@ -11,7 +11,7 @@ import pytest
 
 from e2e import selftest
 from e2e.browser.session import SetupError
-from e2e.rules import RULES
+from e2e.checks.rules import RULES
 from e2e.selftest import CaseOutcome, SuiteRun, format_table, read_junit, verdict
 from mock_console.faults import FAULTS, PROCEDURE
 
@@ -138,8 +138,8 @@ def test_zero_jobs_is_refused_before_anything_runs(tmp_path: Path) -> None:
 
 
 def test_every_fault_declares_rules_that_exist_and_have_a_selftest_test() -> None:
-    # The hint names rules of e2e.rules (or the whole procedure), each with a browser test that
-    # carries its marker, so a --quick run narrowed to them has something to run.
+    # The hint names rules of e2e.checks.rules (or the whole procedure), each with a browser test
+    # that carries its marker, so a --quick run narrowed to them has something to run.
     marked = set()
     for path in (ROOT / "tests" / "console").glob("test_*.py"):
         text = path.read_text("utf-8")
