@@ -2,7 +2,7 @@
 
 import sys
 
-from e2e.cli import main
+from e2e.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

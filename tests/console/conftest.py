@@ -20,11 +20,11 @@ import pytest
 from playwright.sync_api import Page
 
 from e2e.authenticator import Authenticator
+from e2e.cli.selftest import ONLY_RULES_ENV
 from e2e.labels import Labels
 from e2e.pages import CodeChallengePage
 from e2e.procedure import Context, sign_in, sign_out
 from e2e.runner import advance_to
-from e2e.selftest import ONLY_RULES_ENV
 from e2e.target import Credentials, MockTarget, Target
 
 PROCEDURE_MARKER = "procedure"  # the article's whole procedure; catches any step's regression

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from e2e.cli import EXIT_DRIFT
+from e2e.cli.main import EXIT_DRIFT
 from e2e.evidence.baseline import SHARE_THRESHOLD
 from e2e.evidence.capture import per_run_boxes
 from e2e.labels import Labels

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.cli import EXIT_SETUP
+from e2e.cli.main import EXIT_SETUP
 from tests.support.cli import run_e2e
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from e2e.cli import main
+from e2e.cli.main import main
 from e2e.data import shipped
 from e2e.doccheck.article import Article, ArticleStep, read_article
 from e2e.doccheck.match import (

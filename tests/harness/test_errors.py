@@ -40,7 +40,7 @@ def test_every_harness_error_is_a_harness_error(cls: type[BaseException]) -> Non
 
 def test_the_cli_turns_a_harness_error_into_a_message_and_exit_2(capsys, monkeypatch) -> None:
     # Given a command that meets an explained setup problem
-    from e2e import cli
+    from e2e.cli import main as cli
 
     def broken(_args) -> int:
         raise HarnessError("the console did not answer; start it or fix --base-url")

@@ -37,7 +37,7 @@ from e2e.browser.remote import (
     connect_browser,
 )
 from e2e.browser.session import browser_locale
-from e2e.cli import EXIT_PASSED, EXIT_SETUP
+from e2e.cli.main import EXIT_PASSED, EXIT_SETUP
 from e2e.labels import Labels
 from e2e.procedure import PROCEDURE
 from e2e.runner import run_procedure

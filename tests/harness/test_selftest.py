@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from e2e import selftest
 from e2e.browser.session import SetupError
 from e2e.checks.rules import RULES
-from e2e.selftest import CaseOutcome, SuiteRun, format_table, read_junit, verdict
+from e2e.cli import selftest
+from e2e.cli.selftest import CaseOutcome, SuiteRun, format_table, read_junit, verdict
 from mock_console.faults import FAULTS, PROCEDURE
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,12 +1,12 @@
 """Run the harness's CLI in this process while recording every secret it learns.
 
-``python -m tests.support.secrets_seen SECRETS.json run --report DIR ...`` runs ``e2e.cli.main``
-with the places where the harness learns a secret wrapped (the otpauth URI and secret when it
-scans the QR code, the Recovery Code when it reads it, the password of the account it gets, the
-session cookies before it signs out), and writes them to SECRETS.json. A leak test then scans the
-run's report for them: recorded independently of the harness's own redaction registry, a secret
-the harness forgot to register still counts. The secrets file belongs in the test's tmp folder,
-beside (never inside) the report folder under scan.
+``python -m tests.support.secrets_seen SECRETS.json run --report DIR ...`` runs
+``e2e.cli.main.main`` with the places where the harness learns a secret wrapped (the otpauth URI
+and secret when it scans the QR code, the Recovery Code when it reads it, the password of the
+account it gets, the session cookies before it signs out), and writes them to SECRETS.json. A
+leak test then scans the run's report for them: recorded independently of the harness's own
+redaction registry, a secret the harness forgot to register still counts. The secrets file
+belongs in the test's tmp folder, beside (never inside) the report folder under scan.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from e2e import cleanup
 from e2e.authenticator import Authenticator
-from e2e.cli import main
+from e2e.cli.main import main
 from e2e.pages import EnabledPage
 from e2e.target import MockTarget
 

@@ -86,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     doc_check.add_argument("--report", type=Path, default=DEFAULT_DOC_CHECK_REPORT,
                            help="folder for doc-check.html and doc-check.json "
                                 f"(default {DEFAULT_DOC_CHECK_REPORT})")
-    from e2e.matrix import add_matrix_parser
-    from e2e.selftest import add_selftest_parser
+    from e2e.cli.matrix import add_matrix_parser
+    from e2e.cli.selftest import add_selftest_parser
 
     add_matrix_parser(commands, add_target_options)
     add_selftest_parser(commands)
@@ -269,14 +269,14 @@ def doc_check_command(args: argparse.Namespace) -> int:
 
 def matrix_command(args: argparse.Namespace) -> int:
     """Run the procedure on every device of the matrix."""
-    from e2e.matrix import matrix_command as run_matrix_command
+    from e2e.cli.matrix import matrix_command as run_matrix_command
 
     return run_matrix_command(args)
 
 
 def selftest_command(args: argparse.Namespace) -> int:
     """Run the suite clean and once per injected console fault."""
-    from e2e.selftest import selftest_command as run_selftest_command
+    from e2e.cli.selftest import selftest_command as run_selftest_command
 
     return run_selftest_command(args)
 
