@@ -27,7 +27,6 @@ from tests.support.browser_suite import ConsoleSide
 pytestmark = pytest.mark.selftest  # the console regression suite
 
 
-
 @pytest.mark.rule("enabled_outcome")
 def test_sign_in_asks_for_the_app_code_refuses_a_wrong_one_and_accepts_the_right_one(
     challenged: Context, page: Page, labels: Labels,
@@ -194,8 +193,6 @@ def test_code_that_turned_two_step_on_is_refused_at_the_next_sign_in(
     if (mock := console_side("the audit trail: no sign-in happened")) is not None:
         new_events = mock.event_types(account.username)[len(events_before):]
         assert "signed_in" not in new_events, new_events
-
-
 
 
 @pytest.mark.own_console

@@ -23,7 +23,6 @@ from tests.support.browser_suite import ConsoleSide
 pytestmark = pytest.mark.selftest  # the console regression suite
 
 
-
 @pytest.fixture
 def enabled(page: Page, target: Target, labels: Labels, account: Credentials) -> Context:
     """2SV is on (article 2.7), the Recovery Code kept in ``ctx.notes["recovery_code"]``."""
