@@ -24,9 +24,12 @@ FALLBACKS = {"signin_code_label": "code_label", "reauth_password_label": "passwo
 
 
 # How a console shows each kind of message: by an ARIA role, or by its words (a regular
-# expression, any case) in any element. A catalogue without "shown_as" gets these.
-MESSAGE_KINDS = ("error", "success")
-DEFAULT_SHOWN_AS = {"error": {"role": "alert"}, "success": {"role": "status"}}
+# expression, any case) in any element; and a setting's status: as a table row ({"role": "row"}:
+# its header cell names the setting, its cell reads the status) or as a sentence whose words
+# name both ({"text": "{name} is {status}"}). A catalogue without "shown_as" gets these.
+MESSAGE_KINDS = ("error", "success", "status")
+DEFAULT_SHOWN_AS = {"error": {"role": "alert"}, "success": {"role": "status"},
+                    "status": {"role": "row"}}
 
 
 class LabelsError(HarnessError, RuntimeError):
@@ -124,7 +127,13 @@ def _shown_as(source: Path, given: object) -> dict[str, dict[str, str]]:
                 and isinstance(next(iter(how.values())), str)):
             raise LabelsError(f"{source}: 'shown_as.{kind}' must name one role or one text, "
                               f'e.g. {{"role": "alert"}} or {{"text": "^Error"}}; got {how!r}')
-        if "text" in how:
+        if kind == "status" and how.get("role", "row") != "row":
+            raise LabelsError(f"{source}: 'shown_as.status' is a table row ({{\"role\": \"row\"}})"
+                              f' or a sentence ({{"text": "{{name}} is {{status}}"}}); got {how!r}')
+        if kind == "status" and "text" in how and "{status}" not in how["text"]:
+            raise LabelsError(f"{source}: 'shown_as.status.text' must say where the status word "
+                              f"goes, with {{status}} (and {{name}} for the setting's name)")
+        if "text" in how and kind != "status":  # a status sentence is words, not a pattern
             _compiles(source, f"shown_as.{kind}.text", how["text"])
         shown[kind] = dict(how)
     return shown

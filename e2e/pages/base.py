@@ -83,6 +83,18 @@ class ConsolePage:
             expect(self.page.get_by_text(words).filter(visible=True)).to_have_count(
                 0, timeout=timeout)
 
+    def expect_status(self, name: str, status: str, *, timeout: float | None = None) -> None:
+        """The setting ``name`` reads ``status``, shown the catalogue's way (``shown_as.status``):
+        in the cell of the row headed ``name``, or in a sentence naming both."""
+        how = self.labels.shown_as["status"]
+        if "text" not in how:
+            expect(self.row(name).get_by_role("cell").first).to_have_text(status, timeout=timeout)
+            return
+        words = re.escape(how["text"]).replace(re.escape("{name}"), re.escape(name))
+        words = words.replace(re.escape("{status}"), re.escape(status))
+        expect(self.page.get_by_text(re.compile(words, re.IGNORECASE))).to_be_visible(
+            timeout=timeout)
+
     def row(self, name: str) -> Locator:
         """Return the table row whose header cell reads ``name`` exactly."""
         header = self.page.get_by_role("rowheader", name=name, exact=True)

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page
 
 from e2e.labels import DEFAULT_SHOWN_AS, Labels, LabelsError, load_labels
-from e2e.pages import ConsolePage
+from e2e.pages import AccountInformationPage, ConsolePage
 
 QUICK_MS = 300  # these pages are static: what is not there now never comes
 
@@ -50,6 +50,26 @@ def test_a_screen_without_any_error_passes_no_error_shown(page: Page, labels: La
     ConsolePage(page, labels).expect_no_alert(timeout=QUICK_MS)
 
 
+def test_a_status_shown_as_a_sentence_is_read_from_the_catalogues_words(
+    page: Page, labels: Labels
+) -> None:
+    # Given an Account Information screen that states the status in a sentence, not a table
+    page.set_content(f"<main><h1>{labels.account_information}</h1>"
+                     f"<p>{labels.two_step_row} is currently {labels.status_on}.</p>"
+                     f"<a href='#'>{labels.disable_link}</a></main>")
+    sentence = dataclasses.replace(labels, shown_as={
+        **labels.shown_as, "status": {"text": "{name} is currently {status}"}})
+
+    # Then a catalogue that says so reads it; the default (a table row) finds no such row
+    AccountInformationPage(page, sentence).expect_two_step(on=True)
+    with pytest.raises(AssertionError):
+        AccountInformationPage(page, labels).expect_status(labels.two_step_row, labels.status_on,
+                                                           timeout=QUICK_MS)
+    with pytest.raises(AssertionError):  # and the sentence's words must match the status
+        AccountInformationPage(page, sentence).expect_status(labels.two_step_row,
+                                                             labels.status_off, timeout=QUICK_MS)
+
+
 def test_every_shipped_catalogue_names_the_same_kinds_of_error() -> None:
     english, japanese = load_labels("en"), load_labels("ja")
     assert set(english.errors) == set(japanese.errors)
@@ -71,7 +91,9 @@ def test_a_catalogue_without_these_sections_gets_roles_and_no_error_words(tmp_pa
 
 
 @pytest.mark.parametrize(("extra", "says"), [
-    ({"shown_as": {"warning": {"role": "alert"}}}, "the kinds are error, success"),
+    ({"shown_as": {"warning": {"role": "alert"}}}, "the kinds are error, success, status"),
+    ({"shown_as": {"status": {"role": "cell"}}}, "'shown_as.status' is a table row"),
+    ({"shown_as": {"status": {"text": "2SV is on"}}}, "must say where the status word goes"),
     ({"shown_as": {"error": {"role": "alert", "text": "x"}}}, "must name one role or one text"),
     ({"shown_as": {"error": {"text": "(unclosed"}}}, "shown_as.error.text is not a regular"),
     ({"errors": {"locked": ""}}, "'errors' must map each kind of error to its words"),
