@@ -23,8 +23,9 @@ run: deps system  ## run the article's procedure against the embedded mock; repo
 test: deps system  ## run every test (unit and browser) but those that wait on real time
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-spa: deps system  ## the console regression suite (negative paths) with every embedded mock as the SPA
+test-spa: deps system  ## the console regression suite (negative paths) on the SPA, in English and Japanese
 	E2E_MOCK_UI=spa $(PY) -m pytest -n auto -m "selftest and not slow" tests/console
+	E2E_MOCK_UI=spa $(PY) -m pytest -n auto -m "selftest and not slow" --lang ja tests/console
 
 test-slow: deps system  ## what waits on real time (a LiveTarget run) or repeats runs to hunt flakes
 	$(PY) -m pytest -n auto -m slow

@@ -8,7 +8,8 @@ and the product show, so the same suite can run against the real console and not
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from e2e.data import labels_path, shipped_languages
@@ -22,18 +23,33 @@ FALLBACKS = {"signin_code_label": "code_label", "reauth_password_label": "passwo
              "reauth_code_label": "signin_code_label"}
 
 
+# How a console shows each kind of message: by an ARIA role, or by its words (a regular
+# expression, any case) in any element; and a setting's status: as a table row ({"role": "row"}:
+# its header cell names the setting, its cell reads the status) or as a sentence whose words
+# name both ({"text": "{name} is {status}"}). A catalogue without "shown_as" gets these.
+MESSAGE_KINDS = ("error", "success", "status")
+DEFAULT_SHOWN_AS = {"error": {"role": "alert"}, "success": {"role": "status"},
+                    "status": {"role": "row"}}
+
+
 class LabelsError(HarnessError, RuntimeError):
     """A label catalogue is missing or malformed; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
 class Labels:
-    """A label catalogue: ``article`` strings (quoted by the help article) and ``screen`` ones."""
+    """A label catalogue: ``article`` strings (quoted by the help article) and ``screen`` ones;
+    ``shown_as``, how the console shows an error and a success (a role, or words); ``errors``,
+    the words of each kind of error (regular expressions), so a test names the refusal it
+    expects in any language and "no error shown" is proven by words too, never vacuously."""
 
     lang: str
     article: dict[str, str]
     screen: dict[str, str]
     source: Path
+    shown_as: dict[str, dict[str, str]] = field(
+        default_factory=lambda: {k: dict(v) for k, v in DEFAULT_SHOWN_AS.items()})
+    errors: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> str:
         if key in self.article:
@@ -43,6 +59,20 @@ class Labels:
         if key in FALLBACKS:  # a catalogue written before the key existed: the words it split
             return self[FALLBACKS[key]]
         raise LabelsError(f"{self.source} has no label {key!r}; add it under 'article' or 'screen'")
+
+    def error(self, kind: str) -> re.Pattern[str]:
+        """The words of the error ``kind`` ("wrong_code", "already_used", "locked", ...)."""
+        if kind not in self.errors:
+            raise LabelsError(f"{self.source} has no words for the error {kind!r}; add a "
+                              f"regular expression for it under 'errors'")
+        return re.compile(self.errors[kind], re.IGNORECASE)
+
+    def any_error(self) -> re.Pattern[str] | None:
+        """The words of every error of the catalogue in one expression (None without any)."""
+        if not self.errors:
+            return None
+        return re.compile("|".join(f"(?:{words})" for words in self.errors.values()),
+                          re.IGNORECASE)
 
     def get(self, key: str) -> str | None:
         """Return the label ``key``, or None when the catalogue has no words for it (a prompt
@@ -74,8 +104,54 @@ def load_labels(lang: str = "en", path: Path | None = None) -> Labels:
         raise LabelsError(f"no label catalogue at {source} (languages available: {known})")
     try:
         data = json.loads(source.read_text("utf-8"))
-        return Labels(lang, dict(data["article"]), dict(data["screen"]), source)
+        article, screen = dict(data["article"]), dict(data["screen"])
     except (ValueError, KeyError, TypeError) as error:
         raise LabelsError(
             f"{source} is not a label catalogue ({error}); it needs 'article' and 'screen' objects"
         ) from None
+    return Labels(lang, article, screen, source, _shown_as(source, data.get("shown_as", {})),
+                  _errors(source, data.get("errors", {})))
+
+
+def _shown_as(source: Path, given: object) -> dict[str, dict[str, str]]:
+    """Check the catalogue's "shown_as" and fill in the kinds it leaves out."""
+    if not isinstance(given, dict):
+        raise LabelsError(f"{source}: 'shown_as' must be an object, e.g. "
+                          f'{{"error": {{"role": "alert"}}, "success": {{"text": "Saved"}}}}')
+    shown = {k: dict(v) for k, v in DEFAULT_SHOWN_AS.items()}
+    for kind, how in given.items():
+        if kind not in MESSAGE_KINDS:
+            raise LabelsError(f"{source}: 'shown_as' has {kind!r}; the kinds are "
+                              f"{', '.join(MESSAGE_KINDS)}")
+        if not (isinstance(how, dict) and len(how) == 1 and set(how) <= {"role", "text"}
+                and isinstance(next(iter(how.values())), str)):
+            raise LabelsError(f"{source}: 'shown_as.{kind}' must name one role or one text, "
+                              f'e.g. {{"role": "alert"}} or {{"text": "^Error"}}; got {how!r}')
+        if kind == "status" and how.get("role", "row") != "row":
+            raise LabelsError(f"{source}: 'shown_as.status' is a table row ({{\"role\": \"row\"}})"
+                              f' or a sentence ({{"text": "{{name}} is {{status}}"}}); got {how!r}')
+        if kind == "status" and "text" in how and "{status}" not in how["text"]:
+            raise LabelsError(f"{source}: 'shown_as.status.text' must say where the status word "
+                              f"goes, with {{status}} (and {{name}} for the setting's name)")
+        if "text" in how and kind != "status":  # a status sentence is words, not a pattern
+            _compiles(source, f"shown_as.{kind}.text", how["text"])
+        shown[kind] = dict(how)
+    return shown
+
+
+def _errors(source: Path, given: object) -> dict[str, str]:
+    """Check the catalogue's "errors": each kind's words, a regular expression."""
+    if not isinstance(given, dict) or not all(isinstance(v, str) and v for v in given.values()):
+        raise LabelsError(f"{source}: 'errors' must map each kind of error to its words, a "
+                          f'regular expression, e.g. {{"already_used": "already been used"}}')
+    for kind, words in given.items():
+        _compiles(source, f"errors.{kind}", words)
+    return dict(given)
+
+
+def _compiles(source: Path, where: str, pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise LabelsError(f"{source}: {where} is not a regular expression ({error}): "
+                          f"{pattern!r}") from None

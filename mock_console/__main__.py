@@ -47,8 +47,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the front-end: server-rendered pages (html, default) or a "
                              "single-page app over the JSON API under /api/ (spa)")
     parser.add_argument("--latency-ms", type=int, default=0, metavar="N",
-                        help="hold every /api/ answer back N ms, as a slow network would "
-                             "(the SPA's spinner shows; default 0)")
+                        help="the single-page app waits N ms before each /api/ request, as "
+                             "over a slow network (its spinner shows; default 0)")
     parser.add_argument("--reauth", action="store_true",
                         help="ask the user to confirm access before 'Set up' (password) and "
                              "'Turn off' (password or a current code); a confirmation lasts 5 "

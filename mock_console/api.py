@@ -8,7 +8,6 @@ in the ``X-CSRFToken`` header (flask-wtf reads it there); answers are ``no-store
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -26,14 +25,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 F = TypeVar("F", bound=Callable[..., Any])
 JsonAnswer = Response | tuple[dict[str, Any], int]
-
-
-@bp.before_request
-def delay_answer() -> None:
-    """--latency-ms: hold each answer back, as a slow network would (so the spinner shows)."""
-    latency = current_app.config.get("LATENCY_MS", 0)
-    if latency:
-        time.sleep(latency / 1000)
 
 
 def error_answer(key: str, status: int, message: str | None = None) -> Response:

@@ -6,7 +6,7 @@ history.pushState, so a deep link or a reload at any of these paths gets the sam
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 bp = Blueprint("spa", __name__)
 
@@ -20,7 +20,8 @@ ROUTES = (
 
 def shell(error: str = "", status: int = 200) -> tuple[str, int]:
     """The shell page; ``error`` is a message the app shows as its error screen."""
-    return render_template("spa.html", error=error), status
+    return render_template("spa.html", error=error,
+                           latency_ms=current_app.config.get("LATENCY_MS", 0)), status
 
 
 for _path in ROUTES:

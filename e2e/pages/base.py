@@ -9,14 +9,22 @@ from playwright.sync_api import Locator, Page, expect
 from e2e.labels import Labels
 
 
+def shown(page: Page, how: dict[str, str]) -> Locator:
+    """The elements that show a kind of message, as the catalogue's ``shown_as`` says: every
+    element with that ARIA role, or the elements whose text matches those words."""
+    if "role" in how:
+        return page.get_by_role(how["role"])  # type: ignore[arg-type]  # a catalogue's string
+    return page.get_by_text(re.compile(how["text"], re.IGNORECASE))
+
+
 class ConsolePage:
     """A screen of the console. Subclasses add the screen's own locators and intents."""
 
     def __init__(self, page: Page, labels: Labels) -> None:
         self.page = page
         self.labels = labels
-        self.alert = page.get_by_role("alert")
-        self.status_message = page.get_by_role("status")
+        self.alert = shown(page, labels.shown_as["error"])  # how this console shows an error
+        self.status_message = shown(page, labels.shown_as["success"])
         self.heading = page.get_by_role("heading", level=1)
 
     # -- header -------------------------------------------------------------------------------
@@ -65,9 +73,27 @@ class ConsolePage:
             expect(self.alert).to_contain_text(contains, timeout=timeout)
         return self.alert.inner_text()
 
-    def expect_no_alert(self) -> None:
-        """No error message is shown."""
-        expect(self.alert).to_have_count(0)
+    def expect_no_alert(self, *, timeout: float | None = None) -> None:
+        """No error message is shown: nothing shown the way this console shows errors, and none
+        of the catalogue's error words on screen, so a console whose errors lack the expected
+        role (or a catalogue that names the wrong one) fails here instead of passing vacuously."""
+        expect(self.alert).to_have_count(0, timeout=timeout)
+        words = self.labels.any_error()
+        if words is not None:
+            expect(self.page.get_by_text(words).filter(visible=True)).to_have_count(
+                0, timeout=timeout)
+
+    def expect_status(self, name: str, status: str, *, timeout: float | None = None) -> None:
+        """The setting ``name`` reads ``status``, shown the catalogue's way (``shown_as.status``):
+        in the cell of the row headed ``name``, or in a sentence naming both."""
+        how = self.labels.shown_as["status"]
+        if "text" not in how:
+            expect(self.row(name).get_by_role("cell").first).to_have_text(status, timeout=timeout)
+            return
+        words = re.escape(how["text"]).replace(re.escape("{name}"), re.escape(name))
+        words = words.replace(re.escape("{status}"), re.escape(status))
+        expect(self.page.get_by_text(re.compile(words, re.IGNORECASE))).to_be_visible(
+            timeout=timeout)
 
     def row(self, name: str) -> Locator:
         """Return the table row whose header cell reads ``name`` exactly."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from e2e.labels import Labels
 from e2e.pages.base import ConsolePage
@@ -21,7 +21,7 @@ class TwoStepStatusPage(ConsolePage):
     def expect_loaded(self) -> None:
         """The status row reads On and "Turn off" sits to its right."""
         self.expect_heading(self.labels.status_heading)
-        expect(self.status_row.get_by_role("cell").first).to_have_text(self.labels.status_on)
+        self.expect_status(self.labels.status_row, self.labels.status_on)
         self.expect_right_of(self.turn_off_button, self.status_name)
 
     def turn_off(self) -> None:

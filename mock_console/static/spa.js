@@ -47,6 +47,14 @@
 
   // -- the API -----------------------------------------------------------------------------
 
+  // --latency-ms: the page waits this long before each request, as over a slow network, so the
+  // spinner shows; the wait is the browser's, the server answers at once.
+  var LATENCY_MS = Number(document.body.getAttribute("data-latency-ms")) || 0;
+
+  function slowNetwork() {
+    return new Promise(function (resolve) { setTimeout(resolve, LATENCY_MS); });
+  }
+
   function api(method, path, body) {
     var init = {method: method, credentials: "same-origin",
                 headers: {"Accept": "application/json"}};
@@ -56,7 +64,9 @@
       init.body = JSON.stringify(body || {});
     }
     setBusy(1);
-    return fetch("/api" + path, init).then(function (response) {
+    return slowNetwork().then(function () {
+      return fetch("/api" + path, init);
+    }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (data && data.csrf_token) {
           S.csrf_token = data.csrf_token;
@@ -70,7 +80,10 @@
 
   function loadSession(query) {
     setBusy(1);
-    return fetch("/api/session" + (query || ""), {credentials: "same-origin"})
+    return slowNetwork()
+      .then(function () {
+        return fetch("/api/session" + (query || ""), {credentials: "same-origin"});
+      })
       .then(function (response) { return response.json(); })
       .then(function (data) {
         S = data;

@@ -33,9 +33,6 @@ from tests.support.browser_suite import ConsoleSide
 pytestmark = pytest.mark.selftest  # the console regression suite
 
 # What the user must be told, as patterns a real console's wording can also meet.
-WRONG_CODE = re.compile(r"not correct|incorrect|invalid|wrong", re.IGNORECASE)
-LOCKED = re.compile(r"\blocked\b", re.IGNORECASE)
-SIX_DIGITS = re.compile(r"6[- ]digit", re.IGNORECASE)  # "Enter the 6-digit code", "6 digits"
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -180,7 +177,7 @@ def test_wrong_code_is_refused_and_leaves_two_step_off_with_the_same_secret(
     response = turn_on(scanned, wrong_code_for(scanned))
 
     # Then it is refused with a clear message, the form is shown again with the same secret
-    expect_refused(scanned, response, WRONG_CODE)
+    expect_refused(scanned, response, labels.error("wrong_code"))
     expect_same_secret_pending(scanned)
     # and the console counted a failed attempt but kept 2SV off
     if (mock := console_side("the stored state and audit event after the wrong code")) is not None:
@@ -210,7 +207,7 @@ def test_code_two_steps_from_the_console_time_is_refused(
     response = turn_on(scanned, code)
 
     # Then it is refused as a wrong code: a failed attempt, 2SV still off
-    expect_refused(scanned, response, WRONG_CODE)
+    expect_refused(scanned, response, scanned.labels.error("wrong_code"))
     expect_console_off(mock, scanned.account.username)
     assert mock.event_types(scanned.account.username)[-1] == "code_rejected"
 
@@ -265,22 +262,23 @@ def test_five_wrong_codes_lock_code_entry_for_five_minutes(
 
     # Given four wrong codes, each refused as wrong but not yet locked
     for _ in range(4):
-        expect_refused(scanned, turn_on(scanned, wrong), WRONG_CODE)
-        expect(setup.alert).not_to_contain_text(LOCKED)
+        expect_refused(scanned, turn_on(scanned, wrong), scanned.labels.error("wrong_code"))
+        expect(setup.alert).not_to_contain_text(scanned.labels.error("locked"))
     assert mock.account_state(username)["locked_until"] is None
 
     # When a fifth wrong code is entered
     response = turn_on(scanned, wrong)
 
     # Then code entry is locked, and the user is told so
-    expect_refused(scanned, response, LOCKED)
+    expect_refused(scanned, response, scanned.labels.error("locked"))
     state = expect_console_off(mock, username)
     assert state["locked_until"] is not None and state["locked_until"] > mock.now(), state
     types = mock.event_types(username)
     assert types.count("code_rejected") == 5 and types[-1] == "locked", types
 
     # And while locked, even the app's valid code is refused with the lock message
-    expect_refused(scanned, turn_on(scanned, scanned.authenticator.code()), LOCKED)
+    expect_refused(scanned, turn_on(scanned, scanned.authenticator.code()),
+                   scanned.labels.error("locked"))
     expect_console_off(mock, username)
     assert "two_step_enabled" not in mock.event_types(username)
 
@@ -389,7 +387,7 @@ def enter_and_expect_nothing_changed(scanned: Context, page: Page, bad: BadInput
         response = turn_on(scanned, entry)
 
     # Then the form is shown again with a message saying what a code looks like (never a 500)
-    expect_refused(scanned, response, SIX_DIGITS)
+    expect_refused(scanned, response, scanned.labels.error("six_digits"))
     # and nothing ran in the page: no dialog, no script made of the input
     expect(page.locator("script", has_text="alert(1)")).to_have_count(0)
     assert dialogs == [], f"the input ran as script: dialogs {dialogs}"
@@ -410,11 +408,11 @@ def test_malformed_input_does_not_count_towards_the_lock(
     # Given four wrong codes: one more failed attempt would lock code entry
     wrong = wrong_code_for(scanned)
     for _ in range(4):
-        expect_refused(scanned, turn_on(scanned, wrong), WRONG_CODE)
+        expect_refused(scanned, turn_on(scanned, wrong), scanned.labels.error("wrong_code"))
 
     # When malformed entries are sent, more than enough to lock if they counted
     for entry in ("", "12345", "abcdef", "1e5", "1234567"):
-        expect_refused(scanned, turn_on(scanned, entry), SIX_DIGITS)
+        expect_refused(scanned, turn_on(scanned, entry), scanned.labels.error("six_digits"))
 
     # Then code entry is not locked: the app's code still turns 2SV on
     assert mock.account_state(scanned.account.username)["locked_until"] is None

@@ -26,10 +26,6 @@ from tests.support.browser_suite import ConsoleSide
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 
-WRONG_CODE = re.compile(r"not correct|incorrect|invalid|wrong", re.IGNORECASE)
-ALREADY_USED = re.compile(r"already been used", re.IGNORECASE)
-LOCKED = re.compile(r"\blocked\b", re.IGNORECASE)
-
 
 @pytest.mark.rule("enabled_outcome")
 def test_sign_in_asks_for_the_app_code_refuses_a_wrong_one_and_accepts_the_right_one(
@@ -47,7 +43,7 @@ def test_sign_in_asks_for_the_app_code_refuses_a_wrong_one_and_accepts_the_right
     challenge.enter_code(wrong_code_for(challenged))
 
     # Then it is refused with a clear message and the code is asked again
-    challenge.expect_alert(WRONG_CODE)
+    challenge.expect_alert(labels.error("wrong_code"))
     challenge.expect_loaded()
     if (mock := console_side("the audit event of the refused code")) is not None:
         assert mock.event_types(challenged.account.username) == [
@@ -79,7 +75,7 @@ def test_code_already_used_to_sign_in_is_refused_as_a_replay(
     challenge.enter_code(entry.code_for_step(used_step))
 
     # Then it is refused: the user is told it has already been used, and still asked for a code
-    challenge.expect_alert(ALREADY_USED)
+    challenge.expect_alert(labels.error("already_used"))
     challenge.expect_loaded()
     if (mock := console_side("the audit event of the replay")) is not None:
         new_events = mock.event_types(challenged.account.username)[len(events_before):]
@@ -114,7 +110,7 @@ def test_older_code_after_a_newer_one_is_refused(
     challenge.enter_code(entry.code_for_step(step - 1))
 
     # Then it is refused as already used, and the user is not signed in
-    challenge.expect_alert(ALREADY_USED)
+    challenge.expect_alert(labels.error("already_used"))
     challenge.expect_loaded()
     new_events = mock.event_types(username)[len(events_before):]
     assert "code_replayed" in new_events and "signed_in" not in new_events, new_events
@@ -132,8 +128,8 @@ def test_five_wrong_codes_across_two_browser_sessions_lock_code_entry_in_both(
     # Given three wrong codes in one browser
     for _ in range(3):
         first.enter_code(wrong)
-        first.expect_alert(WRONG_CODE)
-        expect(first.alert).not_to_contain_text(LOCKED)
+        first.expect_alert(labels.error("wrong_code"))
+        expect(first.alert).not_to_contain_text(labels.error("locked"))
 
     # and the same account signed in with its password in a second browser
     other = dataclasses.replace(challenged, page=new_context().new_page())
@@ -143,12 +139,12 @@ def test_five_wrong_codes_across_two_browser_sessions_lock_code_entry_in_both(
 
     # When two more wrong codes are entered there
     second.enter_code(wrong)
-    second.expect_alert(WRONG_CODE)
-    expect(second.alert).not_to_contain_text(LOCKED)
+    second.expect_alert(labels.error("wrong_code"))
+    expect(second.alert).not_to_contain_text(labels.error("locked"))
     second.enter_code(wrong)
 
     # Then the fifth failure locks code entry for the account, and the user is told
-    second.expect_alert(LOCKED)
+    second.expect_alert(labels.error("locked"))
     state = mock.account_state(username)
     assert state["locked_until"] is not None and state["locked_until"] > mock.now(), state
     types = mock.event_types(username)
@@ -158,7 +154,7 @@ def test_five_wrong_codes_across_two_browser_sessions_lock_code_entry_in_both(
     valid = challenged.authenticator.code()
     for challenge in (second, first):
         challenge.enter_code(valid)
-        challenge.expect_alert(LOCKED)
+        challenge.expect_alert(labels.error("locked"))
         challenge.expect_loaded()
     assert mock.event_types(username)[-1] == "locked", "a sign-in happened while locked"
     assert mock.event_types(username).count("signed_in") == 2  # step 1.1 and step 2.7 only
@@ -192,14 +188,11 @@ def test_code_that_turned_two_step_on_is_refused_at_the_next_sign_in(
     challenge.enter_code(entry.code_for_step(enable_step))
 
     # Then it is refused as already used (still inside the window, so only replay refuses it)
-    challenge.expect_alert(ALREADY_USED)
+    challenge.expect_alert(labels.error("already_used"))
     challenge.expect_loaded()
     if (mock := console_side("the audit trail: no sign-in happened")) is not None:
         new_events = mock.event_types(account.username)[len(events_before):]
         assert "signed_in" not in new_events, new_events
-
-
-FOR_GOOD = re.compile(r"administrator", re.IGNORECASE)  # "...until an administrator unlocks it"
 
 
 @pytest.mark.own_console
@@ -224,22 +217,22 @@ def test_locks_grow_longer_and_twenty_wrong_codes_lock_the_account_until_an_admi
         challenge.expect_loaded()
 
     # Given five wrong codes (a 5-minute lock), and five more once it has passed
-    wrong_codes(5, LOCKED)
+    wrong_codes(5, labels.error("locked"))
     sign_in_again_after(301)
-    wrong_codes(5, LOCKED)
+    wrong_codes(5, labels.error("locked"))
 
     # When five minutes have passed again, Then the second lock still holds: locks grow longer
     sign_in_again_after(301)
     challenge.enter_code(challenged.authenticator.code())
     try:
-        challenge.expect_alert(LOCKED)
+        challenge.expect_alert(labels.error("locked"))
     except AssertionError:
         raise AssertionError(broken("throttling", "the lock after ten wrong codes in a row "
                                     "ended after five minutes, like the first")) from None
 
     # When the wrong codes go on, each time the lock has passed, to twenty in a row
     sign_in_again_after(300)  # 10 minutes in all
-    wrong_codes(5, LOCKED)
+    wrong_codes(5, labels.error("locked"))
     sign_in_again_after(20 * 60 + 1)
     for _ in range(4):
         challenge.enter_code(wrong)
@@ -248,16 +241,16 @@ def test_locks_grow_longer_and_twenty_wrong_codes_lock_the_account_until_an_admi
     # Then the twentieth locks the account for good, saying an administrator must unlock it
     challenge.enter_code(wrong)
     try:
-        challenge.expect_alert(FOR_GOOD)
+        challenge.expect_alert(labels.error("locked_for_good"))
     except AssertionError:
         raise AssertionError(broken("throttling", "twenty wrong codes in a row did not lock the "
                                     "account until an administrator unlocks it")) from None
     # and hours later neither the app's code nor the Recovery Code gets in
     sign_in_again_after(6 * 3600)
     challenge.enter_code(challenged.authenticator.code())
-    challenge.expect_alert(FOR_GOOD)
+    challenge.expect_alert(labels.error("locked_for_good"))
     challenge.use_recovery_code(challenged.notes["recovery_code"])
-    RecoveryCodePage(page, labels).expect_alert(FOR_GOOD)
+    RecoveryCodePage(page, labels).expect_alert(labels.error("locked_for_good"))
     assert mock.event_types(username).count("signed_in") == sign_ins, "signed in while locked"
 
     # Until an administrator unlocks it: then the app's code signs in

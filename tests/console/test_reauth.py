@@ -202,14 +202,13 @@ def sign_in_over_http(page: Page, mock: MockTarget, account: Credentials) -> Non
 @pytest.mark.selftest
 @pytest.mark.rule("reauth")
 def test_set_up_and_turn_off_without_a_fresh_confirmation_are_refused(
-        page: Page, reauth_console: Consoles, target: Target) -> None:
+        page: Page, reauth_console: Consoles, target: Target, labels: Labels) -> None:
     if not (isinstance(target, MockTarget) and target.started_here):
         pytest.skip("checked on an embedded mock started with --reauth (its routes are the "
                     "mock's); against --base-url this test would not test that console")
     mock = reauth_console(AS_ASKED)
     account = mock.new_account()
-    labels = load_labels("en")
-    # Given a user signed in in the browser, who never confirmed access
+    # Given a user signed in in the browser (any --lang), who never confirmed access
     signin = SignInPage(page, labels)
     signin.open(mock.base_url)
     signin.sign_in(account.username, account.password)

@@ -22,9 +22,6 @@ from tests.support.browser_suite import ConsoleSide
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 
-RECOVERY_REFUSED = re.compile(r"not correct|incorrect|invalid|already been used", re.IGNORECASE)
-LOCKED = re.compile(r"\blocked\b", re.IGNORECASE)
-
 
 @pytest.fixture
 def enabled(page: Page, target: Target, labels: Labels, account: Credentials) -> Context:
@@ -95,7 +92,7 @@ def test_used_recovery_code_is_refused_and_the_new_one_works_once(
 
     # Then it is refused with a clear message, and the Recovery Code is asked again
     recovery = RecoveryCodePage(page, labels)
-    recovery.expect_alert(RECOVERY_REFUSED)
+    recovery.expect_alert(labels.error("recovery_refused"))
     recovery.expect_loaded()
 
     # When the new Recovery Code is entered instead
@@ -106,7 +103,7 @@ def test_used_recovery_code_is_refused_and_the_new_one_works_once(
 
     # And the new Recovery Code does not sign in a second time
     sign_in_with_recovery_code(enabled, new_code)
-    recovery.expect_alert(RECOVERY_REFUSED)
+    recovery.expect_alert(labels.error("recovery_refused"))
     recovery.expect_loaded()
     if (mock := console_side("the audit events of the Recovery Code uses")) is not None:
         types = mock.event_types(enabled.account.username)
@@ -156,7 +153,7 @@ def test_recovery_code_from_before_turning_off_stays_void_when_turned_on_again(
 
     # Then it is refused: turning 2SV off voided it for good
     recovery = RecoveryCodePage(page, labels)
-    recovery.expect_alert(RECOVERY_REFUSED)
+    recovery.expect_alert(labels.error("recovery_refused"))
     recovery.expect_loaded()
     if (mock := console_side("that the void Recovery Code left no audit event")) is not None:
         assert "recovery_code_used" not in mock.event_types(account.username)
@@ -177,14 +174,14 @@ def test_recovery_code_is_refused_while_code_entry_is_locked(
     for _ in range(5):
         challenge.enter_code(wrong)
         challenge.expect_alert()
-    challenge.expect_alert(LOCKED)
+    challenge.expect_alert(labels.error("locked"))
 
     # When the valid Recovery Code is entered while the lock lasts
     challenge.use_recovery_code(recovery_code)
 
     # Then it is refused with the lock message: a Recovery Code is no way around the lock
     recovery = RecoveryCodePage(page, labels)
-    recovery.expect_alert(LOCKED)
+    recovery.expect_alert(labels.error("locked"))
     recovery.expect_loaded()
     types = mock.event_types(account.username)
     assert "recovery_code_used" not in types, types

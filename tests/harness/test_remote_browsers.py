@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Playwright
+from playwright.sync_api import Browser, Playwright
 
 from e2e.browser.devices import DESKTOP, context_options
 from e2e.browser.launch import (
@@ -40,7 +40,7 @@ from e2e.browser.session import browser_locale
 from e2e.cli.main import EXIT_PASSED, EXIT_SETUP
 from e2e.labels import Labels
 from e2e.procedure import PROCEDURE
-from e2e.runner import run_procedure
+from e2e.runner import RunResult, run_procedure
 from e2e.target import ACCOUNTS_ENV, PASSWORD_ENV, USERNAME_ENV, Credentials, Target
 from tests.support.cli import run_e2e
 from tests.support.listening import Listener, start_listener
@@ -118,6 +118,20 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     return run_e2e("run", *args, env=env)
 
 
+def first_step_in(browser: Browser, playwright: Playwright, target: Target, labels: Labels
+                  ) -> tuple[RunResult, str]:
+    """Run the article's first step in a desktop page of ``browser``, then close the browser
+    (a remote one is only disconnected); return the result and the page's user agent."""
+    try:
+        context = browser.new_context(**context_options(playwright.devices, DESKTOP),
+                                      locale=browser_locale(labels.lang))
+        page = context.new_page()
+        result = run_procedure(page, target, labels, steps=FIRST_STEP)
+        return result, str(page.evaluate("navigator.userAgent"))
+    finally:
+        browser.close()
+
+
 def closed_port() -> int:
     """A loopback port nothing listens on (the kernel just handed it out and it was closed)."""
     with socket.socket() as probe:
@@ -154,15 +168,8 @@ def test_a_page_of_the_browser_server_drives_the_console(
     endpoint = BrowserEndpoint("server", browser_server.url)
     browser = connect_browser(playwright, endpoint,
                               launch=server_launch_options(f"--user-agent={MARKER}"))
-    try:
-        context = browser.new_context(**context_options(playwright.devices, DESKTOP),
-                                      locale=browser_locale(labels.lang))
-        page = context.new_page()
-        # When the article's first step runs in its page (the CLI test above runs every step)
-        result = run_procedure(page, target, labels, steps=FIRST_STEP)
-        user_agent = page.evaluate("navigator.userAgent")
-    finally:
-        browser.close()
+    # When the article's first step runs in a page of it (the CLI test above runs every step)
+    result, user_agent = first_step_in(browser, playwright, target, labels)
 
     # Then it passed, in a Chromium started with our flags (the header was understood)
     assert result.passed, result.failure
@@ -213,15 +220,8 @@ def test_a_page_over_cdp_drives_the_console(
 ) -> None:
     # Given the running Chromium reached through its DevTools endpoint
     browser = connect_browser(playwright, BrowserEndpoint("cdp", devtools_chromium.url))
-    try:
-        context = browser.new_context(**context_options(playwright.devices, DESKTOP),
-                                      locale=browser_locale(labels.lang))
-        page = context.new_page()
-        # When the article's first step runs in a page of it (the CLI test above runs every step)
-        result = run_procedure(page, target, labels, steps=FIRST_STEP)
-        user_agent = page.evaluate("navigator.userAgent")
-    finally:
-        browser.close()
+    # When the article's first step runs in a page of it (the CLI test above runs every step)
+    result, user_agent = first_step_in(browser, playwright, target, labels)
 
     # Then it passed in that Chromium: the page shows the user agent it was started with
     assert result.passed, result.failure

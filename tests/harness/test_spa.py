@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from e2e.labels import load_labels
 from e2e.pages import SecuritySettingsPage, SignInPage, TurnOnPage
@@ -63,11 +63,19 @@ def test_deep_links_the_back_button_and_the_spinner(page: Page, spa: MockTarget)
     signin.sign_in(account.username, account.password)
     signin.expect_signed_in_as(account.username)
 
-    # When a deep link is opened, Then the spinner shows until the screen is there
+    # When a deep link is opened while the API's answers are held back
+    held: list[Route] = []
+    page.route("**/api/**", lambda route: held.append(route))
     page.goto(spa.url("/account/security"))
+    # Then the spinner shows while the answer is on its way, and goes once the screen is there
+    spinner = page.get_by_role("progressbar")
+    expect(spinner).to_be_visible()
+    page.unroute("**/api/**")
+    for route in held:
+        route.continue_()
     security = SecuritySettingsPage(page, labels)
     security.expect_loaded()
-    expect(page.get_by_role("progressbar")).to_be_hidden()
+    expect(spinner).to_be_hidden()
 
     # When "Change" is clicked and then the back button, Then each screen comes back
     security.change_two_step()
