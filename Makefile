@@ -1,7 +1,8 @@
 # Two commands set everything up on a fresh machine:  `make run`  and  `make test`.
 # Each target bootstraps what it needs, idempotently: the virtualenv and the project (pip), then
-# the system packages Chromium, libzbar0 and a Japanese font (apt-get as root; otherwise it says
-# what to install). Playwright's own Chromium is used instead of the system's when present.
+# the system packages Chromium (and its headless shell), libzbar0 and a Japanese font (apt-get as
+# root; otherwise it says what to install). Playwright's own Chromium is used instead of the
+# system's when present.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -10,7 +11,6 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto -m "not slow"
 SELFTEST_ARGS ?=
-SYSTEM_PACKAGES := chromium libzbar0 fonts-noto-cjk
 
 .PHONY: help run test test-spa test-slow serve serve-spa selftest doc-check matrix bench flake lint system deps clean wheel-check
 
@@ -62,7 +62,7 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-system: deps  ## install Chromium, libzbar0 and fonts-noto-cjk when missing
+system: deps  ## install Chromium (and its headless shell), libzbar0 and fonts-noto-cjk when missing
 	@missing=""; \
 	if [ -z "$$CHROMIUM_PATH" ] && ! command -v chromium >/dev/null 2>&1 \
 	   && ! $(PY) -c 'import sys; from e2e.browser.launch import playwright_chromium_path as p; sys.exit(p() is None)' 2>/dev/null; then \
@@ -73,15 +73,28 @@ system: deps  ## install Chromium, libzbar0 and fonts-noto-cjk when missing
 	  missing="$$missing libzbar0"; fi; \
 	if [ "$$(uname)" != Darwin ] && ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
 	  missing="$$missing fonts-noto-cjk"; fi; \
-	if [ -z "$$missing" ]; then exit 0; fi; \
+	shell=""; \
+	if [ -z "$$CHROMIUM_PATH" ] && command -v apt-get >/dev/null 2>&1 \
+	   && ! command -v chromium-headless-shell >/dev/null 2>&1 \
+	   && ! $(PY) -c 'import sys; from e2e.browser.launch import playwright_chromium_path as p; sys.exit(p() is None)' 2>/dev/null; then \
+	  shell="chromium-headless-shell"; fi; \
+	if [ -z "$$missing$$shell" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing system packages:$$missing (apt-get, once)"; \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	  echo "installing system packages:$$missing $$shell (apt-get, once)"; \
+	  apt-get update; \
+	  if [ -n "$$missing" ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing || exit 1; fi; \
+	  if [ -n "$$shell" ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$shell \
+	    || echo "no $$shell package here: headless runs use the full chromium (a third more CPU)"; fi; \
 	else \
-	  echo "missing system packages:$$missing"; \
-	  echo "  Debian/Ubuntu: sudo apt-get install$$missing"; \
-	  echo "  macOS: brew install zbar   (Chromium: $(VENV)/bin/playwright install chromium)"; \
-	  case "$$missing" in *libzbar0*|*chromium*) exit 1;; esac; \
+	  if [ -n "$$missing" ]; then \
+	    echo "missing system packages:$$missing"; \
+	    echo "  Debian/Ubuntu: sudo apt-get install$$missing"; \
+	    echo "  macOS: brew install zbar   (Chromium: $(VENV)/bin/playwright install chromium)"; fi; \
+	  if [ -n "$$shell" ]; then \
+	    echo "optional: sudo apt-get install $$shell (headless runs then take a third less CPU)"; fi; \
+	  case " $$missing " in *" libzbar0 "*|*" chromium "*) exit 1;; esac; \
 	fi
 
 clean:  ## remove the virtualenv, reports and caches

@@ -1,8 +1,11 @@
 """Which Chromium to launch, and with which flags.
 
 Playwright's own Chromium is used when it is installed (``playwright install chromium``);
-otherwise the system's (Debian's ``chromium`` package). Both the CLI and pytest use this module
-so a run and a test always drive the same browser.
+otherwise the system's. A headless run prefers the system's headless shell (Debian's
+``chromium-headless-shell`` package, the build Playwright itself runs headless): it renders the
+same pages with a third less CPU than the full browser in headless mode. A headed run needs the
+full browser (``chromium``). Both the CLI and pytest use this module so a run and a test always
+drive the same browser.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from e2e.errors import HarnessError
 SYSTEM_CHROMIUM_CANDIDATES = (
     "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
 )
+SYSTEM_HEADLESS_SHELL_CANDIDATES = ("/usr/bin/chromium-headless-shell",)
 
 # Without these Chromium keeps opening connections to Google's services, which a closed
 # network (CI runners, this project's sandbox) refuses many times a second.
@@ -44,25 +48,29 @@ def playwright_chromium_path() -> Path | None:
     return path if path.exists() else None
 
 
-def system_chromium_path() -> Path | None:
-    """Return the first system Chromium found, honouring ``CHROMIUM_PATH``."""
+def system_chromium_path(headless: bool = False) -> Path | None:
+    """Return the first system Chromium found, honouring ``CHROMIUM_PATH``; with ``headless``
+    the headless shell first, when it is installed."""
     override = os.environ.get("CHROMIUM_PATH")
     if override:
         return Path(override)
-    for candidate in SYSTEM_CHROMIUM_CANDIDATES:
+    candidates = (*SYSTEM_HEADLESS_SHELL_CANDIDATES, *SYSTEM_CHROMIUM_CANDIDATES) if headless \
+        else SYSTEM_CHROMIUM_CANDIDATES
+    for candidate in candidates:
         if Path(candidate).exists():
             return Path(candidate)
     found = shutil.which("chromium")
     return Path(found) if found else None
 
 
-def chromium_executable() -> Path | None:
-    """Pick the Chromium to launch: ``None`` means Playwright's own."""
+def chromium_executable(headless: bool = True) -> Path | None:
+    """Pick the Chromium to launch: ``None`` means Playwright's own (which picks its headless
+    shell by itself)."""
     if os.environ.get("CHROMIUM_PATH"):
         return Path(os.environ["CHROMIUM_PATH"])
     if playwright_chromium_path() is not None:
         return None
-    system = system_chromium_path()
+    system = system_chromium_path(headless)
     if system is None:
         raise BrowserSetupError(
             "No Chromium found. Install one of: Playwright's own "
@@ -86,10 +94,11 @@ def chromium_args(extra: list[str] | None = None) -> list[str]:
     return args
 
 
-def launch_args(extra: list[str] | None = None) -> dict[str, Any]:
-    """Build keyword arguments for ``BrowserType.launch`` for this machine."""
+def launch_args(extra: list[str] | None = None, headless: bool = True) -> dict[str, Any]:
+    """Build keyword arguments for ``BrowserType.launch`` for this machine (a headed browser
+    needs the full Chromium, not the headless shell)."""
     options: dict[str, Any] = {"args": chromium_args(extra)}
-    executable = chromium_executable()
+    executable = chromium_executable(headless)
     if executable is not None:
         options["executable_path"] = str(executable)
     return options

@@ -136,7 +136,8 @@ def probe(endpoint: BrowserEndpoint, timeout: float = PROBE_TIMEOUT_SECONDS) -> 
                                  f"{reason}). {_hint(endpoint)}") from None
 
 
-def remote_launch_args(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def remote_launch_args(environ: Mapping[str, str] | None = None, headless: bool = True
+                       ) -> dict[str, Any]:
     """Return the launch options a browser server should use (Python or JavaScript names).
 
     ``E2E_REMOTE_LAUNCH_OPTIONS`` (a JSON object) replaces them all, for a server machine set up
@@ -156,7 +157,7 @@ def remote_launch_args(environ: Mapping[str, str] | None = None) -> dict[str, An
                                      'options, e.g. {"executablePath": "/usr/bin/chromium"}')
         return options
     try:
-        return launch_args()
+        return launch_args(headless=headless)
     except BrowserSetupError:
         return {"args": chromium_args()}
 
@@ -192,7 +193,7 @@ def connect_browser(playwright: Playwright, endpoint: BrowserEndpoint, *, headle
     try:
         if endpoint.kind == "cdp":
             return playwright.chromium.connect_over_cdp(endpoint.url, timeout=CONNECT_TIMEOUT_MS)
-        options = {"headless": headless, **(launch or remote_launch_args())}
+        options = {"headless": headless, **(launch or remote_launch_args(headless=headless))}
         return playwright.chromium.connect(**server_connect_options(endpoint, options))
     except PlaywrightError as error:
         sent = options if endpoint.kind == "server" else {}

@@ -188,7 +188,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any],
     For a browser server these are the options it launches with (E2E_REMOTE_LAUNCH_OPTIONS, or
     this machine's), so no Chromium needs to be installed here.
     """
-    mine = launch_args() if remote_browser is None else remote_launch_args()
+    headless = bool(browser_type_launch_args.get("headless", True))  # --headed: the full one
+    mine = (launch_args(headless=headless) if remote_browser is None
+            else remote_launch_args(headless=headless))
     mine.setdefault("args", [])
     merged = {**mine, **browser_type_launch_args}
     merged["args"] = [*mine["args"], *browser_type_launch_args.get("args", [])]
