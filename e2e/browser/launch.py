@@ -20,7 +20,11 @@ from e2e.errors import HarnessError
 SYSTEM_CHROMIUM_CANDIDATES = (
     "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
 )
-SYSTEM_HEADLESS_SHELL_CANDIDATES = ("/usr/bin/chromium-headless-shell",)
+# The binary itself first: Debian's /usr/bin wrapper does not exec it, so stopping the wrapper
+# would leave the browser running (Playwright kills the whole group; a plain Popen does not).
+SYSTEM_HEADLESS_SHELL_CANDIDATES = (
+    "/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium-headless-shell",
+)
 
 # Without these Chromium keeps opening connections to Google's services, which a closed
 # network (CI runners, this project's sandbox) refuses many times a second.
