@@ -191,7 +191,7 @@ def highlight(observation: Observation, marks: list[tuple[int, QuoteCheck]]) -> 
         image = image.resize((MAX_PICTURE_WIDTH, round(image.height * ratio)),
                              Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()
 
 

@@ -151,7 +151,7 @@ def compare_step(step_id: str, screenshot: Path, evidence: StepEvidence, baselin
         return Drift(step_id, UNCHANGED, f"unchanged ({result.share:.3%} of pixels differ)",
                      result.share)
     name = f"step-{step_id}-diff.png"
-    diff_picture(base, current.size, changed).save(report_dir / name, optimize=True)
+    diff_picture(base, current.size, changed).save(report_dir / name)
     message = (size_message(result.size, result.baseline_size, scale) if result.resized
                else f"{result.share:.3%} of pixels changed")
     return Drift(step_id, CHANGED, message, result.share, name)

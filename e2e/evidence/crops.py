@@ -121,5 +121,5 @@ def write_crop(folder: Path, step_id: str, screenshot: str | None, focus: Box | 
         return None
     with Image.open(folder / screenshot) as image:
         crop = crop_and_outline(image, focus, scale, card)
-    crop.save(folder / crop_name(step_id), optimize=True)
+    crop.save(folder / crop_name(step_id))  # not optimize=True: 3x the time for 1% fewer bytes
     return crop_name(step_id)

@@ -287,7 +287,7 @@ def _img(path: Path, alt: str, css: str, max_width: int | None = None) -> str:
                 small = image.resize((max_width, round(image.height * max_width / image.width)),
                                      Image.Resampling.LANCZOS)
                 buffer = io.BytesIO()
-                small.save(buffer, format="PNG", optimize=True)
+                small.save(buffer, format="PNG")
                 data = buffer.getvalue()
     encoded = base64.b64encode(data).decode("ascii")
     return f'<img class="{css}" alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
