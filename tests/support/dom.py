@@ -16,7 +16,6 @@ VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
              "source", "track", "wbr"}
 
 
-
 @dataclass
 class Element:
     """One HTML element: its tag, attributes and children (elements and text)."""
