@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
@@ -14,6 +15,8 @@ from flask import Flask
 from waitress import wasyncore
 from waitress.server import create_server
 
+from e2e.otpauth import parse_otpauth
+from e2e.qr import decode_qr
 from mock_console import create_app
 from mock_console.__main__ import parse_args
 from mock_console.clock import Clock
@@ -27,9 +30,10 @@ from tests.support.console_http import (
     SIGNIN_CODE,
     ConsoleHttp,
     csrf_token,
+    qr_png,
     shown_key,
 )
-from tests.support.transport import HttpReply, HttpTransport
+from tests.support.transport import FlaskTransport, HttpReply, HttpTransport
 
 FAULTS = {
     "accept_any_code", "allow_replay", "allow_code_from_two_steps_ago", "forget_enable",
@@ -398,3 +402,42 @@ def test_one_code_sent_from_many_browsers_at_once_is_accepted_once(served: str, 
     events = console.events()
     assert events.count("signed_in") == 2  # the one when turning on, and this one
     assert events.count("code_replayed") == len(browsers) - 1
+
+
+def shared_driver_flow(http: ConsoleHttp[Any]) -> tuple[list[tuple[str, str, int, str | None]],
+                                                        list[str]]:
+    """Create, sign in, Set up, Turn on (key and QR agree), sign in with a code, Turn off;
+    return each request's method, path, status and Location, and the account's events."""
+    seen: list[tuple[str, str, int, str | None]] = []
+    http.observe = lambda method, path, reply: seen.append(
+        (method, path, reply.status, reply.location))
+    account = http.create_account()
+    http.sign_in(account["username"], account["password"])
+    http.start_setup()
+    page = http.get(SETUP).text
+    secret = shown_key(page)
+    assert parse_otpauth(decode_qr(qr_png(page))).secret == secret
+    http.turn_on(pyotp.TOTP(secret).at(http.now()))
+    http.sign_out()
+    http.sign_in(account["username"], account["password"])
+    http.advance(30)  # the code used to turn on is then in the past
+    http.enter_code(pyotp.TOTP(secret).at(http.now()))
+    http.turn_off()
+    http.observe = None  # (the reads below name the account, which differs between runs)
+    assert http.account(account["username"])["two_step_enabled"] is False
+    return seen, [event["type"] for event in http.events(account["username"])]
+
+
+def test_the_shared_driver_sees_the_same_console_in_process_and_over_http(
+        app: Flask, served: str) -> None:
+    # given the same flow through Flask's test client and through waitress on loopback
+    in_process = shared_driver_flow(ConsoleHttp(FlaskTransport(app.test_client())))
+    transport = HttpTransport(served)
+    try:
+        over_http = shared_driver_flow(ConsoleHttp(transport))
+    finally:
+        transport.close()
+    # then every request answers alike, and both accounts end with the same audit trail
+    assert over_http == in_process
+    assert in_process[1] == ["signed_in", "two_step_enabled", "signed_in", "two_step_disabled"]
+    assert [status for _, _, status, _ in in_process[0]].count(302) == 7
