@@ -10,9 +10,11 @@ ratio is what the console's own work costs over Flask and waitress.
 The server runs in a child process (``python -m bench.throughput serve``): the console built by
 ``create_app`` with its test API, the extra ping route, and accounts with 2SV on prepared in
 process before serving. The load comes from this process: K client threads on loopback, each with
-its own keep-alive connection. A code is accepted once per time step per account, so each pair
-takes an account not yet used in the console's current step; when every idle account has been
-used, the clock is moved on a step through the test API (one request per pool of pairs).
+its own keep-alive connection, through the tests' console driver (``tests.support.console_http``
+over HTTP), so the bench sends the very requests the load test does. A code is accepted once
+per time step per account, so each pair takes an account not yet used in the console's current
+step; when every idle account has been used, the clock is moved on a step through the test API
+(one request per pool of pairs).
 Timed windows of the two kinds alternate after a warm-up window of each.
 """
 
@@ -35,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import pyotp
-import requests
 
 from bench.common import (
     BenchError,
@@ -50,6 +51,8 @@ from bench.common import (
     write_result,
 )
 from e2e.process import ProcessStartError, start_listener, stop_process
+from tests.support.console_http import SIGNIN, SIGNIN_CODE, ConsoleHttp
+from tests.support.transport import HttpReply, HttpTransport
 
 NAME = "throughput"
 MODULE = f"bench.{NAME}"
@@ -68,7 +71,8 @@ HTTP_TIMEOUT = 30
 # keeps, and what the embedded, throwaway-account mock uses.
 SERVED, EMBEDDED = "console scrypt", "console fast"
 HASHING_KINDS = {SERVED: "scrypt", EMBEDDED: "fast"}
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+Client = ConsoleHttp[HttpReply]  # one client thread's browser: the shared driver over HTTP
 
 
 # -- the server (child process) -----------------------------------------------------------------
@@ -129,28 +133,22 @@ class AccountPool:
     """Hands out an account with a code for a step it has not used yet; moves the clock when all
     idle accounts have used the current step (the console refuses a step twice)."""
 
-    def __init__(self, base_url: str, prepared: list[dict[str, Any]]) -> None:
-        self.clock_url = base_url + "/__test__/clock"
+    def __init__(self, console: Client, prepared: list[dict[str, Any]]) -> None:
         self.idle: deque[Account] = deque(
             Account(p["username"], p["password"], pyotp.TOTP(p["secret"]), int(p["step"]))
             for p in prepared)
         self.lock = threading.Lock()
-        self.offset = self._measure(requests.get(self.clock_url, timeout=HTTP_TIMEOUT))
+        self.offset = console.now() - time.time()
         self.advances = 0
 
-    def _measure(self, response: requests.Response) -> float:
-        response.raise_for_status()
-        return float(response.json()["now"]) - time.time()
-
-    def take(self, http: requests.Session) -> tuple[Account, str]:
+    def take(self, console: Client) -> tuple[Account, str]:
         with self.lock:
             step = math.floor((time.time() + self.offset) / PERIOD)
             usable = next((a for a in self.idle if a.last_step < step), None)
             if usable is None:
                 now = time.time() + self.offset
                 advance = (math.floor(now / PERIOD) + 1) * PERIOD - now + STEP_SAFETY
-                self.offset = self._measure(http.post(self.clock_url, json={"advance": advance},
-                                                      timeout=HTTP_TIMEOUT))
+                self.offset = console.advance(advance) - time.time()
                 self.advances += 1
                 step = math.floor((time.time() + self.offset) / PERIOD)
                 usable = next((a for a in self.idle if a.last_step < step), None)
@@ -197,49 +195,37 @@ class Window:
                    for k, v in latencies.items() for p in (50, 95)}}
 
 
-Operation = Callable[[requests.Session], tuple[int, dict[str, float]]]
+Operation = Callable[[Client], tuple[int, dict[str, float]]]
 
 
-def ping(base_url: str) -> Operation:
+def ping(console: Client) -> tuple[int, dict[str, float]]:
     """One GET of the trivial endpoint."""
-    url = base_url + PING_PATH
-
-    def op(http: requests.Session) -> tuple[int, dict[str, float]]:
-        started = time.perf_counter()
-        response = http.get(url, timeout=HTTP_TIMEOUT)
-        took = time.perf_counter() - started
-        if response.status_code != 200 or response.text != "pong":
-            raise BenchError(f"ping answered {response.status_code}")
-        return 1, {"request": took}
-
-    return op
+    started = time.perf_counter()
+    response = console.get(PING_PATH)
+    took = time.perf_counter() - started
+    if response.status != 200 or response.text != "pong":
+        raise BenchError(f"ping answered {response.status}")
+    return 1, {"request": took}
 
 
-def sign_in_pair(base_url: str, pool: AccountPool) -> Operation:
+def sign_in_pair(pool: AccountPool) -> Operation:
     """A fresh browser's sign-in: the form (for its CSRF token), the password, then the code."""
 
-    def op(http: requests.Session) -> tuple[int, dict[str, float]]:
-        account, code = pool.take(http)
+    def op(console: Client) -> tuple[int, dict[str, float]]:
+        account, code = pool.take(console)
         try:
-            http.cookies.clear()
-            form = http.get(base_url + "/signin", timeout=HTTP_TIMEOUT)
-            token = CSRF_FIELD.search(form.text)
-            if token is None:
-                raise BenchError(f"no CSRF token on the sign-in form ({form.status_code})")
+            console.transport.clear_cookies()
+            token = console.token(SIGNIN)
             started = time.perf_counter()
-            password = http.post(base_url + "/signin", timeout=HTTP_TIMEOUT, allow_redirects=False,
-                                 data={"csrf_token": token[1], "username": account.username,
-                                       "password": account.password})
+            password = console.sign_in(account.username, account.password, token=token)
             middle = time.perf_counter()
-            if password.status_code != 302 or not password.headers["Location"].endswith(
-                    "/signin/code"):
-                raise BenchError(f"POST /signin answered {password.status_code}, "
+            if password.status != 302 or not (password.location or "").endswith(SIGNIN_CODE):
+                raise BenchError(f"POST {SIGNIN} answered {password.status}, "
                                  f"not a redirect to the code")
-            answer = http.post(base_url + "/signin/code", timeout=HTTP_TIMEOUT,
-                               allow_redirects=False, data={"csrf_token": token[1], "code": code})
+            answer = console.enter_code(code, token=token)
             done = time.perf_counter()
-            if answer.status_code != 302 or answer.headers["Location"] not in ("/", base_url + "/"):
-                raise BenchError(f"POST /signin/code answered {answer.status_code}: code refused")
+            if answer.status != 302 or answer.location not in ("/", answer.base_url + "/"):
+                raise BenchError(f"POST {SIGNIN_CODE} answered {answer.status}: code refused")
         finally:
             pool.give_back(account)
         return 3, {"pair": done - started, "signin": middle - started, "code": done - middle}
@@ -248,17 +234,17 @@ def sign_in_pair(base_url: str, pool: AccountPool) -> Operation:
 
 
 def run_window(op: Operation, clients: int, seconds: float, ramp: float,
-               sessions: list[requests.Session]) -> Window:
+               consoles: list[Client]) -> Window:
     """Run ``op`` in a loop on ``clients`` threads for ``ramp + seconds``; count the last part."""
     window = Window()
     lock = threading.Lock()
     start = threading.Barrier(clients + 1)
 
-    def client(http: requests.Session) -> None:
+    def client(console: Client) -> None:
         start.wait()
         while time.perf_counter() < window.deadline:
             try:
-                made, latencies = op(http)
+                made, latencies = op(console)
             except Exception as error:  # noqa: BLE001 - counted and reported, never hidden
                 with lock:
                     window.errors.append(f"{type(error).__name__}: {error}")
@@ -267,7 +253,7 @@ def run_window(op: Operation, clients: int, seconds: float, ramp: float,
             with lock:
                 window.done.append((ended, made, latencies))
 
-    threads = [threading.Thread(target=client, args=(sessions[i],), daemon=True)
+    threads = [threading.Thread(target=client, args=(consoles[i],), daemon=True)
                for i in range(clients)]
     for thread in threads:
         thread.start()
@@ -286,20 +272,22 @@ def measure(reps: int, warmup: int, seconds: float, ramp: float, clients: int, a
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
         processes: list[subprocess.Popen[str]] = []
         try:
-            ops: dict[str, Operation] = {}
+            ops: dict[str, tuple[Operation, list[Client]]] = {}
             pools = []
             for kind, hashing in HASHING_KINDS.items():
                 process, base_url, prepared = start_server(Path(tmp) / hashing, accounts,
                                                            server_threads, hashing)
                 processes.append(process)
-                pools.append(AccountPool(base_url, prepared))
-                ops[kind] = sign_in_pair(base_url, pools[-1])
-            ops["ping"] = ping(base_url)  # on the cheap-hashing console: the same server code
-            sessions = [requests.Session() for _ in range(clients)]
+                # one browser (keep-alive session) per client thread on this console
+                consoles = [ConsoleHttp(HttpTransport(base_url, timeout=HTTP_TIMEOUT))
+                            for _ in range(clients)]
+                pools.append(AccountPool(consoles[0], prepared))
+                ops[kind] = sign_in_pair(pools[-1]), consoles
+            ops["ping"] = ping, consoles  # on the cheap-hashing console: the same server code
             windows: dict[str, list[Window]] = {kind: [] for kind in ops}
             for round_ in range(-warmup, reps):
-                for kind, op in ops.items():
-                    window = run_window(op, clients, seconds, ramp, sessions)
+                for kind, (op, on) in ops.items():
+                    window = run_window(op, clients, seconds, ramp, on)
                     tag = f"warm-up {round_ + warmup + 1}" if round_ < 0 else f"window {round_ + 1}"
                     s = window.summary()
                     print(f"  {tag:<10} {kind:<14} {s['operations_per_s']:8.1f} ops/s "

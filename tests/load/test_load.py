@@ -4,7 +4,8 @@ Why: the suite runs in parallel (``pytest -n N``), and several workers may share
 under waitress. Each of them is a person with a session cookie, CSRF tokens and a TOTP secret
 held in one SQLite file; if two threads ever read-then-write the same rows, or SQLite's lock
 surfaces as "database is locked", a worker would see another's state or a 500. Each flow is
-plain HTTP (``requests``, no browser), so 50 run at once on one machine:
+plain HTTP (the shared driver, ``tests.support.console_http``, over ``requests``; no browser),
+so 50 run at once on one machine:
 
 create an account (test API) -> sign in -> Set up -> read the key (text and QR) -> Turn on with
 the code at the console's time -> sign out -> sign in with a code -> Turn off.
@@ -16,7 +17,6 @@ moved, so no flow disturbs another.
 
 from __future__ import annotations
 
-import base64
 import math
 import re
 import sys
@@ -28,20 +28,31 @@ from dataclasses import dataclass, field
 
 import pyotp
 import pytest
-import requests
 
 from e2e.otpauth import parse_otpauth
 from e2e.qr import decode_qr
+from tests.support.console_http import (
+    CHANGE,
+    DISABLED,
+    ENABLED,
+    HOME,
+    SETUP,
+    SIGNIN,
+    SIGNIN_CODE,
+    TURN_OFF,
+    ConsoleHttp,
+    csrf_token,
+    qr_png,
+    shown_key,
+)
 from tests.support.listening import Listener, start_listener
+from tests.support.transport import HttpReply, HttpTransport
 
 FLOWS = 50
 PERIOD = 30
 REQUEST_TIMEOUT = 60  # seconds per request; the whole check normally takes a few seconds
 EXPECTED_EVENTS = [("signed_in", "password"), ("two_step_enabled", None),
                    ("signed_in", "code"), ("two_step_disabled", None)]
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-TEXT_KEY = re.compile(r'<p class="secret"><span[^>]*>[^<]*</span><code>([A-Z2-7 ]+)</code>')
-QR_IMAGE = re.compile(r'<img src="data:image/png;base64,([^"]+)"')
 USERNAMES = re.compile(r"[\w.+-]+@example\.com")
 LOCKED = "database is locked"
 SERVING = re.compile(r"^mock console serving on (http://[^/\s]+)")
@@ -53,105 +64,85 @@ class FlowError(AssertionError):
 
 @dataclass
 class Flow:
-    """One administrator's session against the console, recording every response it saw."""
+    """One administrator's session against the console, refusing any reply it must not see.
+
+    Every request follows redirects, as a browser does; ``check`` sees each reply.
+    """
 
     base_url: str
-    http: requests.Session = field(default_factory=requests.Session)
     username: str = ""
+    password: str = ""
     statuses: list[int] = field(default_factory=list)
+    console: ConsoleHttp[HttpReply] = field(init=False)
 
-    def url(self, path: str) -> str:
-        return self.base_url + path
+    def __post_init__(self) -> None:
+        self.console = ConsoleHttp(HttpTransport(self.base_url, timeout=REQUEST_TIMEOUT),
+                                   observe=self.check)
 
-    def call(self, method: str, path: str, **kwargs: object) -> requests.Response:
-        """Send a request (following redirects); refuse any error status or foreign data."""
-        response = self.http.request(method, self.url(path), timeout=REQUEST_TIMEOUT,
-                                     **kwargs)  # type: ignore[arg-type]
-        self.statuses.extend([r.status_code for r in response.history] + [response.status_code])
-        if response.status_code >= 400:
-            raise FlowError(f"{self.username}: {method} {path} -> {response.status_code}: "
+    def check(self, method: str, path: str, response: HttpReply) -> None:
+        """Record the reply's statuses; refuse any error status or foreign data."""
+        self.statuses.extend(response.redirects + [response.status])
+        if response.status >= 400:
+            raise FlowError(f"{self.username}: {method} {path} -> {response.status}: "
                             f"{response.text[:300]}")
         if LOCKED in response.text:
             raise FlowError(f"{self.username}: {method} {path} says {LOCKED!r}")
         shown = set(USERNAMES.findall(response.text)) - {self.username}
         if self.username and shown:  # (the account's creation names it before it is ours)
             raise FlowError(f"{self.username}: {method} {path} shows another account: {shown}")
-        return response
 
     def page(self, path: str, *, ends_at: str, shows_user: bool = True) -> str:
         """GET a page, check where it ended up (after redirects) and that it is this user's."""
-        response = self.call("GET", path)
-        return self.landed(response, ends_at, shows_user)
+        return self.landed(self.console.get(path, follow=True), ends_at, shows_user)
 
-    def submit(self, path: str, form_page: str, ends_at: str, shows_user: bool = True,
-               **fields: str) -> str:
-        """POST a form with the CSRF token of the page it is on; return the page it lands on."""
-        response = self.call("POST", path, data={"csrf_token": csrf(form_page), **fields})
-        return self.landed(response, ends_at, shows_user)
-
-    def landed(self, response: requests.Response, ends_at: str, shows_user: bool) -> str:
-        path = response.url.removeprefix(self.base_url)
-        if path != ends_at:
-            raise FlowError(f"{self.username}: expected {ends_at}, landed on {path}: "
+    def landed(self, response: HttpReply, ends_at: str, shows_user: bool) -> str:
+        if response.path != ends_at:
+            raise FlowError(f"{self.username}: expected {ends_at}, landed on {response.path}: "
                             f"{response.text[:300]}")
         if shows_user and self.username not in response.text:
-            raise FlowError(f"{self.username}: {path} does not show the signed-in user")
+            raise FlowError(f"{self.username}: {response.path} does not show the signed-in user")
         return response.text
 
-    def console_time(self) -> float:
-        return float(self.call("GET", "/__test__/clock").json()["now"])
-
     def sign_in(self, ends_at: str) -> str:
-        form = self.page("/signin", ends_at="/signin", shows_user=False)
-        return self.submit("/signin", form, ends_at, shows_user=ends_at == "/",
-                           username=self.username, password=self.password)
+        form = self.page(SIGNIN, ends_at=SIGNIN, shows_user=False)
+        response = self.console.sign_in(self.username, self.password, token=csrf_token(form),
+                                        follow=True)
+        return self.landed(response, ends_at, shows_user=ends_at == HOME)
 
     def run(self) -> None:
         """The whole flow; raises FlowError at the first thing that is not as it should be."""
-        created = self.call("POST", "/__test__/accounts", json={}).json()
+        created = self.console.create_account()
         self.username, self.password = created["username"], created["password"]
 
-        home = self.sign_in(ends_at="/")
-        start = self.page("/account/security/2sv", ends_at="/account/security/2sv")
-        setup = self.submit("/account/security/2sv/setup", start,
-                            ends_at="/account/security/2sv/setup")
+        home = self.sign_in(ends_at=HOME)
+        start = self.page(CHANGE, ends_at=CHANGE)
+        setup = self.landed(self.console.start_setup(token=csrf_token(start), follow=True),
+                            SETUP, True)
         secret = read_key(setup, self.username)
 
-        now = self.console_time()
+        now = self.console.now()
         turned_on_step = math.floor(now / PERIOD)
         code = pyotp.TOTP(secret).at(now)
-        self.submit("/account/security/2sv/enable", setup, code=code,
-                    ends_at="/account/security/2sv/enabled")
+        self.landed(self.console.turn_on(code, token=csrf_token(setup), follow=True),
+                    ENABLED, True)
 
-        self.submit("/signout", home, ends_at="/signin", shows_user=False)
-        challenge = self.sign_in(ends_at="/signin/code")
-        current = math.floor(self.console_time() / PERIOD)
+        self.landed(self.console.sign_out(token=csrf_token(home), follow=True), SIGNIN, False)
+        challenge = self.sign_in(ends_at=SIGNIN_CODE)
+        current = math.floor(self.console.now() / PERIOD)
         step = max(turned_on_step + 1, current - 1)  # unused, and inside the window T-1..T+1
-        home = self.submit("/signin/code", challenge, ends_at="/",
-                           code=pyotp.TOTP(secret).at(step * PERIOD))
+        self.landed(self.console.enter_code(pyotp.TOTP(secret).at(step * PERIOD),
+                                            token=csrf_token(challenge), follow=True), HOME, True)
 
-        self.page("/account/security/2sv", ends_at="/account/security/2sv")
-        turn_off = self.page("/account/security/2sv/turn-off",
-                             ends_at="/account/security/2sv/turn-off")
-        self.submit("/account/security/2sv/turn-off", turn_off,
-                    ends_at="/account/security/2sv/disabled")
-
-
-def csrf(page: str) -> str:
-    tokens = CSRF.findall(page)
-    if not tokens:
-        raise FlowError(f"no CSRF token on the page: {page[:300]}")
-    return tokens[-1]  # the page's own form comes after the user menu's sign-out form
+        self.page(CHANGE, ends_at=CHANGE)
+        turn_off = self.page(TURN_OFF, ends_at=TURN_OFF)
+        self.landed(self.console.turn_off(token=csrf_token(turn_off), follow=True),
+                    DISABLED, True)
 
 
 def read_key(setup: str, username: str) -> str:
     """Read the key as a person would: the text under the QR code, which must match the QR."""
-    text = TEXT_KEY.search(setup)
-    image = QR_IMAGE.search(setup)
-    if text is None or image is None:
-        raise FlowError(f"{username}: no key or QR code on the setup page")
-    key = text.group(1).replace(" ", "")
-    scanned = parse_otpauth(decode_qr(base64.b64decode(image.group(1))))
+    key = shown_key(setup)
+    scanned = parse_otpauth(decode_qr(qr_png(setup)))
     if scanned.account != username or scanned.secret != key:
         raise FlowError(f"{username}: the QR code is for {scanned.account} with another key")
     return key
@@ -204,9 +195,9 @@ def test_fifty_concurrent_flows_against_one_console_keep_every_account_apart(
 
     # And every account ends with 2SV off and exactly its own audit trail, in order
     for flow in flows:
-        state = flow.call("GET", f"/__test__/accounts/{flow.username}").json()
+        state = flow.console.account(flow.username)
         assert state["username"] == flow.username and state["two_step_enabled"] is False, state
-        events = flow.call("GET", f"/__test__/accounts/{flow.username}/events").json()
+        events = flow.console.events(flow.username)
         seen = [(e["type"], e["detail"] if e["type"] == "signed_in" else None) for e in events]
         assert seen == EXPECTED_EVENTS, (flow.username, events)
         assert [e["at"] for e in events] == sorted(e["at"] for e in events), events

@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
-import requests
 from flask import Flask
 from waitress import wasyncore
 from waitress.server import create_server
 
+from e2e.otpauth import parse_otpauth
+from e2e.qr import decode_qr
 from mock_console import create_app
 from mock_console.__main__ import parse_args
 from mock_console.clock import Clock
 from mock_console.faults import CATALOGUE, CAUGHT_BY
+from tests.support.console_http import (
+    CLOCK_API,
+    DISABLED,
+    ENABLED,
+    SETUP,
+    SIGNIN,
+    SIGNIN_CODE,
+    ConsoleHttp,
+    csrf_token,
+    qr_png,
+    shown_key,
+)
+from tests.support.transport import FlaskTransport, HttpReply, HttpTransport
 
 FAULTS = {
     "accept_any_code", "allow_replay", "allow_code_from_two_steps_ago", "forget_enable",
@@ -283,71 +297,60 @@ def served(app: Flask) -> Iterator[str]:
         assert not thread.is_alive(), "waitress did not stop"
 
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-KEY = re.compile(r'class="manual-key".*?<code>([A-Z2-7 ]+)</code>', re.S)
+Seen = list[tuple[str, str, int, str]]
 
 
 class Browser:
-    """A requests.Session that records every response, for a thread of the load test."""
+    """A browser on the served console (the shared driver over HTTP, no redirects followed)
+    that records every reply, for a thread of the load test."""
 
     def __init__(self, base: str) -> None:
-        self.base = base
-        self.session = requests.Session()
-        self.seen: list[tuple[str, str, int, str]] = []
+        self.seen: Seen = []
+        self.transport = HttpTransport(base)
+        self.http = ConsoleHttp(self.transport, observe=self.record)
 
-    def __call__(self, method: str, path: str, **kwargs: object) -> requests.Response:
-        response = self.session.request(method, self.base + path, allow_redirects=False,
-                                        timeout=60, **kwargs)  # type: ignore[arg-type]
-        self.seen.append((method, path, response.status_code, response.text))
-        return response
-
-    def token(self, path: str) -> str:
-        return TOKEN.findall(self("GET", path).text)[-1]
+    def record(self, method: str, path: str, reply: HttpReply) -> None:
+        self.seen.append((method, path, reply.status, reply.text))
 
 
-def full_flow(base: str) -> tuple[str, list[tuple[str, str, int, str]]]:
+def full_flow(base: str) -> tuple[str, Seen]:
     """One person: sign in, Set up, one wrong code, Turn on, Turn off; return what was seen."""
     browser = Browser(base)
+    http = browser.http
     try:
-        account = browser("POST", "/__test__/accounts", json={}).json()
-        assert browser("POST", "/signin", data={
-            "csrf_token": browser.token("/signin"), **account}).status_code == 302
-        assert browser("POST", "/account/security/2sv/setup", data={
-            "csrf_token": browser.token("/account/security/2sv")}).status_code == 302
-        page = browser("GET", "/account/security/2sv/setup").text
-        secret = KEY.search(page).group(1).replace(" ", "")  # type: ignore[union-attr]
-        token = TOKEN.findall(page)[-1]
-        now = browser("GET", "/__test__/clock").json()["now"]
+        account = http.create_account()
+        assert http.sign_in(account["username"], account["password"]).status == 302
+        assert http.start_setup().status == 302
+        page = http.get(SETUP).text
+        secret = shown_key(page)
+        token = csrf_token(page)
+        now = http.now()
         code = pyotp.TOTP(secret).at(now)
         wrong = "000000" if code != "000000" else "111111"
-        assert browser("POST", "/account/security/2sv/enable",
-                       data={"csrf_token": token, "code": wrong}).status_code == 422
-        assert browser("POST", "/account/security/2sv/enable",
-                       data={"csrf_token": token, "code": code}).status_code == 302
-        assert "Please keep your Recovery Code safe." in browser(
-            "GET", "/account/security/2sv/enabled").text
-        assert browser("POST", "/account/security/2sv/turn-off", data={
-            "csrf_token": browser.token("/account/security/2sv/turn-off")}).status_code == 302
-        assert browser("GET", "/account/security/2sv/disabled").status_code == 200
+        assert http.turn_on(wrong, token=token).status == 422
+        assert http.turn_on(code, token=token).status == 302
+        assert "Please keep your Recovery Code safe." in http.get(ENABLED).text
+        assert http.turn_off().status == 302
+        assert http.get(DISABLED).status == 200
         return account["username"], browser.seen
     finally:
-        browser.session.close()
+        browser.transport.close()
 
 
-def page_viewer(base: str) -> tuple[str, list[tuple[str, str, int, str]]]:
+def page_viewer(base: str) -> tuple[str, Seen]:
     """Someone who keeps opening the sign-in page and sending it half-filled: each visit writes a
     new session row, and no password hash slows it down."""
     browser = Browser(base)
+    http = browser.http
     try:
         for _ in range(10):
-            browser.session.cookies.clear()
-            token = browser.token("/signin")
-            assert browser("POST", "/signin", data={"csrf_token": token,
-                                                    "username": "x"}).status_code == 422
-            assert browser("GET", "/__test__/clock").status_code == 200
+            browser.transport.clear_cookies()
+            token = http.token(SIGNIN)
+            assert http.post(SIGNIN, {"csrf_token": token, "username": "x"}).status == 422
+            assert http.get(CLOCK_API).status == 200
         return "", browser.seen
     finally:
-        browser.session.close()
+        browser.transport.close()
 
 
 FLOWS, VIEWERS = 16, 24
@@ -380,25 +383,61 @@ def test_one_code_sent_from_many_browsers_at_once_is_accepted_once(served: str, 
     browsers = [Browser(served) for _ in range(5)]  # 4 replays: one short of a lock
     try:
         for browser in browsers:
-            response = browser("POST", "/signin", data={
-                "csrf_token": browser.token("/signin"),
-                "username": console.username, "password": console.password})
-            assert response.headers["Location"] == "/signin/code"
-        tokens = [b.token("/signin/code") for b in browsers]
+            response = browser.http.sign_in(console.username, console.password)
+            assert response.location == "/signin/code"
+        tokens = [b.http.token(SIGNIN_CODE) for b in browsers]
         code = console.code()
         start = threading.Barrier(len(browsers))
 
         def send(i: int) -> int:
             start.wait()
-            return browsers[i]("POST", "/signin/code",
-                               data={"csrf_token": tokens[i], "code": code}).status_code
+            return browsers[i].http.enter_code(code, token=tokens[i]).status
 
         with ThreadPoolExecutor(max_workers=len(browsers)) as pool:
             statuses = list(pool.map(send, range(len(browsers))))
     finally:
         for browser in browsers:
-            browser.session.close()
+            browser.transport.close()
     assert sorted(statuses) == [302] + [422] * (len(browsers) - 1)
     events = console.events()
     assert events.count("signed_in") == 2  # the one when turning on, and this one
     assert events.count("code_replayed") == len(browsers) - 1
+
+
+def shared_driver_flow(http: ConsoleHttp[Any]) -> tuple[list[tuple[str, str, int, str | None]],
+                                                        list[str]]:
+    """Create, sign in, Set up, Turn on (key and QR agree), sign in with a code, Turn off;
+    return each request's method, path, status and Location, and the account's events."""
+    seen: list[tuple[str, str, int, str | None]] = []
+    http.observe = lambda method, path, reply: seen.append(
+        (method, path, reply.status, reply.location))
+    account = http.create_account()
+    http.sign_in(account["username"], account["password"])
+    http.start_setup()
+    page = http.get(SETUP).text
+    secret = shown_key(page)
+    assert parse_otpauth(decode_qr(qr_png(page))).secret == secret
+    http.turn_on(pyotp.TOTP(secret).at(http.now()))
+    http.sign_out()
+    http.sign_in(account["username"], account["password"])
+    http.advance(30)  # the code used to turn on is then in the past
+    http.enter_code(pyotp.TOTP(secret).at(http.now()))
+    http.turn_off()
+    http.observe = None  # (the reads below name the account, which differs between runs)
+    assert http.account(account["username"])["two_step_enabled"] is False
+    return seen, [event["type"] for event in http.events(account["username"])]
+
+
+def test_the_shared_driver_sees_the_same_console_in_process_and_over_http(
+        app: Flask, served: str) -> None:
+    # given the same flow through Flask's test client and through waitress on loopback
+    in_process = shared_driver_flow(ConsoleHttp(FlaskTransport(app.test_client())))
+    transport = HttpTransport(served)
+    try:
+        over_http = shared_driver_flow(ConsoleHttp(transport))
+    finally:
+        transport.close()
+    # then every request answers alike, and both accounts end with the same audit trail
+    assert over_http == in_process
+    assert in_process[1] == ["signed_in", "two_step_enabled", "signed_in", "two_step_disabled"]
+    assert [status for _, _, status, _ in in_process[0]].count(302) == 7

@@ -1,9 +1,11 @@
 """A person at the mock console, through Flask's test client, for the mock's unit tests.
 
 ``Console`` drives the console the way a person does (open a page, read its labels, fill in the
-form next to a label, press the button with a given text), over a tiny DOM built with
-``html.parser`` (``Page``, ``Element``), and reads what the console holds through its test API
-and, where the API does not say, its SQLite file. The fixtures that build it are in conftest.py.
+form next to a label, press the button with a given text), over the tiny DOM of
+``tests.support.dom``, and reads what the console holds through its test API and, where the API
+does not say, its SQLite file. Every request goes through the shared driver
+(``tests.support.console_http``) over the in-process transport; ``client`` stays at hand for
+tests that send something no browser would. The fixtures that build it are in mock_app.py.
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import sqlite3
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -23,196 +23,32 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.support.console_http import (
+    ACCOUNT,
+    CHANGE,
+    DISABLED,
+    ENABLE,
+    ENABLED,
+    HOME,
+    SECURITY,
+    SETUP,
+    SIGNIN,
+    SIGNIN_CODE,
+    SIGNIN_RECOVERY,
+    SIGNOUT,
+    TURN_OFF,
+    ConsoleHttp,
+)
+from tests.support.dom import Element, Page
+from tests.support.transport import FlaskReply, FlaskTransport
+
+__all__ = ["ACCOUNT", "CHANGE", "DISABLED", "ENABLE", "ENABLED", "HOME", "PERIOD", "SECURITY",
+           "SETUP", "SIGNIN", "SIGNIN_CODE", "SIGNIN_RECOVERY", "SIGNOUT", "STEP_START", "T0",
+           "TURN_OFF", "Console", "Element", "Page", "decode_qr_png", "png_of_data_uri"]
+
 PERIOD = 30
 STEP_START = 1_700_000_010.0  # the first second of TOTP step 56_666_667 (a multiple of 30)
 T0 = STEP_START + 15  # the console's time when a test starts: the middle of a step
-
-SIGNIN = "/signin"
-SIGNIN_CODE = "/signin/code"
-SIGNIN_RECOVERY = "/signin/recovery"
-SIGNOUT = "/signout"
-HOME = "/"
-ACCOUNT = "/account"
-SECURITY = "/account/security"
-CHANGE = "/account/security/2sv"
-SETUP = "/account/security/2sv/setup"
-ENABLE = "/account/security/2sv/enable"
-ENABLED = "/account/security/2sv/enabled"
-TURN_OFF = "/account/security/2sv/turn-off"
-DISABLED = "/account/security/2sv/disabled"
-
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-             "source", "track", "wbr"}
-
-
-# --------------------------------------------------------------------------------------------
-# Reading HTML: a tiny DOM over html.parser, enough to find labels, buttons, links and messages.
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Element:
-    """One HTML element: its tag, attributes and children (elements and text)."""
-
-    tag: str
-    attrs: dict[str, str]
-    children: list[Element | str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        """Return the element's text with runs of whitespace collapsed to one space."""
-        parts: list[str] = []
-
-        def walk(node: Element | str) -> None:
-            if isinstance(node, str):
-                parts.append(node)
-            else:
-                for child in node.children:
-                    walk(child)
-
-        walk(self)
-        return " ".join("".join(parts).split())
-
-    def iter(self) -> Iterator[Element]:
-        """Yield this element and every element below it, in document order."""
-        yield self
-        for child in self.children:
-            if isinstance(child, Element):
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, **attrs: str) -> list[Element]:
-        """Return the elements with ``tag`` whose attributes equal ``attrs`` (``class_`` for
-        class, matched as one of the element's classes)."""
-        found = []
-        for el in self.iter():
-            if tag is not None and el.tag != tag:
-                continue
-            ok = True
-            for name, value in attrs.items():
-                name = name.rstrip("_").replace("_", "-")
-                if name == "class":
-                    ok = value in el.attrs.get("class", "").split()
-                else:
-                    ok = el.attrs.get(name) == value
-                if not ok:
-                    break
-            if ok:
-                found.append(el)
-        return found
-
-    def find(self, tag: str | None = None, **attrs: str) -> Element:
-        """Return the one element matching (see find_all); fail the test if there are 0 or 2+."""
-        found = self.find_all(tag, **attrs)
-        assert len(found) == 1, f"expected one <{tag or '*'} {attrs}>, found {len(found)}"
-        return found[0]
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        el = Element(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(el)
-        if tag not in VOID_TAGS:
-            self.stack.append(el)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(Element(tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-class Page:
-    """A screen the console returned: its status, its HTML as elements, and shortcuts to the
-    things a person reads on it."""
-
-    def __init__(self, response: TestResponse) -> None:
-        self.response = response
-        self.status = response.status_code
-        self.html = response.get_data(as_text=True)
-        builder = _TreeBuilder()
-        builder.feed(self.html)
-        builder.close()
-        self.root = builder.root
-
-    @property
-    def text(self) -> str:
-        """Return all text of the body, whitespace collapsed."""
-        return self.root.find("body").text
-
-    @property
-    def h1(self) -> str:
-        """Return the text of the page's one <h1>."""
-        return self.root.find("h1").text
-
-    @property
-    def alert(self) -> str | None:
-        """Return the text of the role="alert" message, if any."""
-        found = self.root.find_all(role="alert")
-        assert len(found) <= 1, "more than one role=alert message"
-        return found[0].text if found else None
-
-    @property
-    def status_message(self) -> str | None:
-        """Return the text of the role="status" message, if any."""
-        found = self.root.find_all(role="status")
-        assert len(found) <= 1, "more than one role=status message"
-        return found[0].text if found else None
-
-    @property
-    def buttons(self) -> list[str]:
-        """Return the texts of the page's <button> elements, in order."""
-        return [b.text for b in self.root.find_all("button")]
-
-    @property
-    def links(self) -> dict[str, str]:
-        """Return each link's text mapped to its href."""
-        return {a.text: a.attrs.get("href", "") for a in self.root.find_all("a")}
-
-    @property
-    def labels(self) -> dict[str, Element]:
-        """Return each <label>'s text mapped to the control its ``for`` names."""
-        found = {}
-        for label in self.root.find_all("label"):
-            target = label.attrs.get("for")
-            assert target, f"label {label.text!r} has no for="
-            found[label.text] = self.root.find(id=target)
-        return found
-
-    def button(self, text: str) -> Element:
-        """Return the one <button> whose text is ``text``."""
-        found = [b for b in self.root.find_all("button") if b.text == text]
-        assert len(found) == 1, f"expected one button {text!r}; buttons: {self.buttons}"
-        return found[0]
-
-    def form_of(self, button_text: str) -> Element:
-        """Return the <form> that holds the button ``button_text``."""
-        target = self.button(button_text)
-        for form in self.root.find_all("form"):
-            if any(el is target for el in form.iter()):
-                return form
-        raise AssertionError(f"button {button_text!r} is not inside a form")
-
-    def csrf_token(self, button_text: str | None = None) -> str:
-        """Return the CSRF token of the form with ``button_text`` (default: the last form,
-        which is the page's own; the sign-out form in the header comes first)."""
-        form = self.form_of(button_text) if button_text else self.root.find_all("form")[-1]
-        return form.find("input", name="csrf_token").attrs["value"]
-
-
-# --------------------------------------------------------------------------------------------
-# Driving the console.
-# --------------------------------------------------------------------------------------------
 
 
 def decode_qr_png(png: bytes) -> str:
@@ -251,6 +87,7 @@ class Console:
     def __init__(self, app: Flask, client: FlaskClient) -> None:
         self.app = app
         self.client = client
+        self.http = ConsoleHttp(FlaskTransport(client))
         self.username = ""
         self.password = ""
         self.secret = ""  # the active 2SV secret, once turned on
@@ -269,34 +106,26 @@ class Console:
 
     def new_account(self) -> str:
         """Create a fresh account (2SV off) through the test API and work on it."""
-        response = self.client.post("/__test__/accounts", json={})
-        assert response.status_code == 201, response.get_data(as_text=True)
-        self.username = response.json["username"]
-        self.password = response.json["password"]
+        created = self.http.create_account()
+        self.username, self.password = created["username"], created["password"]
         self.secret = self.recovery_code = ""
         return self.username
 
     def state(self, username: str | None = None) -> dict[str, Any]:
         """Return the test API's view of the account."""
-        response = self.client.get(f"/__test__/accounts/{username or self.username}")
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.json
+        return self.http.account(username or self.username)
 
     def events(self, username: str | None = None) -> list[str]:
         """Return the types of the account's audit events, oldest first."""
-        response = self.client.get(f"/__test__/accounts/{username or self.username}/events")
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return [event["type"] for event in response.json]
+        return [event["type"] for event in self.http.events(username or self.username)]
 
     def now(self) -> float:
         """Return the console's time."""
-        return float(self.client.get("/__test__/clock").json["now"])
+        return self.http.now()
 
     def advance(self, seconds: float) -> float:
         """Move the console's clock forward and return its new time."""
-        response = self.client.post("/__test__/clock", json={"advance": seconds})
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return float(response.json["now"])
+        return self.http.advance(seconds)
 
     def next_step(self, steps: int = 1) -> float:
         """Move the console's clock on by whole TOTP steps (it stays mid-step)."""
@@ -305,10 +134,7 @@ class Console:
     def faults(self, enable: Sequence[str] = (), disable: Sequence[str] = (),
                **params: Any) -> Any:
         """Switch fault injections on or off."""
-        body = {"enable": list(enable), "disable": list(disable), **params}
-        response = self.client.post("/__test__/faults", json=body)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.json
+        return self.http.faults(enable, disable, **params)
 
     # -- what the console holds, beyond the test API ------------------------------------------
 
@@ -370,8 +196,10 @@ class Console:
         return decode_qr_png(png_of_data_uri(img.attrs["src"]))
 
     def open(self, path: str, **kwargs: Any) -> Page:
-        """GET a page."""
-        return Page(self.client.get(path, **kwargs))
+        """GET a page; ``kwargs`` (headers, query_string) are the test client's own options."""
+        if kwargs:
+            return Page(self.client.get(path, **kwargs))
+        return Page(self._raw(self.http.get(path)))
 
     def submit(self, page: Page, button_text: str, **fields: str) -> TestResponse:
         """Press a button: send its form with its hidden fields and ``fields`` filled in."""
@@ -382,8 +210,13 @@ class Console:
         method = form.attrs.get("method", "get").lower()
         action = form.attrs.get("action") or urlsplit(page.response.request.path).path
         if method == "post":
-            return self.client.post(action, data=data)
-        return self.client.get(action, query_string=data)
+            return self._raw(self.http.post(action, data))
+        return self._raw(self.http.get(f"{action}?{urlencode(data)}" if data else action))
+
+    @staticmethod
+    def _raw(reply: FlaskReply) -> TestResponse:
+        """The test client's own response, which the unit tests read in full."""
+        return reply.raw
 
     def token(self, path: str, button_text: str | None = None) -> str:
         """Open ``path`` and return the CSRF token of its form."""
@@ -459,7 +292,7 @@ class Console:
 
     def to_code_page(self) -> Page:
         """Sign out, then sign in with the password: the console asks for the code."""
-        if self.client.get(HOME).status_code == 200:
+        if self.http.get(HOME).status == 200:
             self.sign_out()
         response = self.sign_in()
         assert response.status_code == 302 and response.location == SIGNIN_CODE, (
