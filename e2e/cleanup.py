@@ -191,6 +191,7 @@ def _sign_out_proven(ctx: Context, cleanup: Cleanup) -> str:
         return NOT_PROVEN
     probe = browser.new_context(locale=browser_locale(ctx.labels.lang))  # screens in its words
     try:
+        # cookies() gives Cookie dicts; add_cookies wants SetCookieParam, the same keys but one
         probe.add_cookies([{k: v for k, v in c.items() if k != "partitionKey"}  # type: ignore[misc]
                            for c in cookies])
         page = probe.new_page()

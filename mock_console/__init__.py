@@ -68,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Only when told: the browser speaks TLS to a proxy on this host, which says so in
         # X-Forwarded-Proto and names the client in X-Forwarded-For (one hop of each). Without
         # the option those headers are anybody's words and change nothing.
+        # Flask documents wrapping wsgi_app so; its stubs call it a method that must not be set
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
         app.config["SESSION_COOKIE_SECURE"] = True
     store = Store(app.config["DATABASE"])

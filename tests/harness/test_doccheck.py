@@ -185,7 +185,8 @@ def test_a_renamed_button_is_missing_and_the_button_in_its_row_is_named() -> Non
     assert check.result == MISSING
     assert (check.nearest, check.nearest_as, check.in_its_place) == ("Edit", "button", True)
     assert check.similarity is not None and check.similarity < 0.5
-    assert nearest("Change", screen)[0].text != "Edit"  # type: ignore[index]
+    closest = nearest("Change", screen)
+    assert closest is not None and closest[0].text != "Edit"
 
 
 def test_missing_with_nothing_in_its_place_names_the_textually_nearest() -> None:

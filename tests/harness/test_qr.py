@@ -200,7 +200,7 @@ def test_bytes_that_are_not_an_image_raise_a_clear_error() -> None:
 def test_wrong_argument_type_is_a_type_error() -> None:
     # Given a path instead of image data, Then decode_qr refuses it as a programming error
     with pytest.raises(TypeError, match="PNG bytes or a PIL image"):
-        decode_qr(Path("qr.png"))  # type: ignore[arg-type]
+        decode_qr(Path("qr.png"))  # type: ignore[arg-type]  # the wrong type is the point
 
 
 @pytest.mark.parametrize(

@@ -289,6 +289,7 @@ def served(app: Flask) -> Iterator[str]:
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
     try:
+        # one host gives one socket, so a single-socket server (the stubs return the union)
         yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
     finally:
         server.task_dispatcher.shutdown()
