@@ -44,6 +44,20 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return WORKERS_PER_CPU * len(os.sched_getaffinity(0))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, let an idle worker take tests queued on a busy one (``--dist worksteal``)
+    unless ``--dist`` was chosen on the command line.
+
+    xdist's default (``load``) hands each worker a long queue up front and never takes it back:
+    with browser tests of very different lengths, three of four workers finished after 160 s of
+    a 270 s run and the fourth ran its queue alone for the rest.
+    """
+    given = [*config.invocation_params.args, *os.environ.get("PYTEST_ADDOPTS", "").split()]
+    chosen = any(arg == "-d" or arg.startswith("--dist") for arg in given)
+    if getattr(config.option, "dist", None) == "load" and not chosen:
+        config.option.dist = "worksteal"
+
+
 CHECKOUT = Path(__file__).resolve().parent
 GUARDED = ("reports", "fixtures", "e2e/data")  # the last report; the data the tests read
 

@@ -109,7 +109,7 @@ def mask_png(png: bytes, regions: list[Masked], scale: float) -> tuple[bytes, li
     nothing to paint (most steps' screens) is returned as taken, not encoded again: at 3x,
     encoding every screenshot again took a sixth of a whole run.
     """
-    image = Image.open(io.BytesIO(png))
+    image: Image.Image = Image.open(io.BytesIO(png))
     painted: list[Masked] = []
     if regions:
         image = _painted(image, regions, scale)
