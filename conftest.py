@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from e2e.cli.selftest import REPORT_ENV
 from e2e.pytest_plugin import plugin as harness_plugin
+from tests.support.checkout import file_stamps
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
@@ -42,19 +44,30 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return WORKERS_PER_CPU * len(os.sched_getaffinity(0))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, let an idle worker take tests queued on a busy one (``--dist worksteal``)
+    unless ``--dist`` was chosen on the command line.
+
+    xdist's default (``load``) hands each worker a long queue up front and never takes it back:
+    with browser tests of very different lengths, three of four workers finished after 160 s of
+    a 270 s run and the fourth ran its queue alone for the rest.
+    """
+    given = [*config.invocation_params.args, *os.environ.get("PYTEST_ADDOPTS", "").split()]
+    chosen = any(arg == "-d" or arg.startswith("--dist") for arg in given)
+    if getattr(config.option, "dist", None) == "load" and not chosen:
+        config.option.dist = "worksteal"
+
+
 CHECKOUT = Path(__file__).resolve().parent
 GUARDED = ("reports", "fixtures", "e2e/data")  # the last report; the data the tests read
 
 
 def _listing() -> dict[str, tuple[int, int]]:
-    """Every file under the guarded folders of the checkout, with its mtime and size."""
-    files = {}
-    for name in GUARDED:
-        for path in (CHECKOUT / name).rglob("*"):
-            if path.is_file() and "__pycache__" not in path.parts:
-                stat = path.stat()
-                files[str(path.relative_to(CHECKOUT))] = (stat.st_mtime_ns, stat.st_size)
-    return files
+    """The guarded files' stamps, but those a running ``e2e selftest`` writes meanwhile: its
+    other fault runs' JUnit files land in its report folder, which is not this test's doing."""
+    selftest_report = os.environ.get(REPORT_ENV)
+    return file_stamps(CHECKOUT, GUARDED,
+                       skip=Path(selftest_report).resolve() if selftest_report else None)
 
 
 @pytest.fixture(autouse=True)

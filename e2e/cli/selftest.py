@@ -26,6 +26,9 @@ from e2e.target import FAULTS_ENV, MockTarget
 # Names the security rules (or "procedure") whose tests a --quick run tries first; read by the
 # suite's tests/console/conftest.py, which keeps only the tests marked with one of them.
 ONLY_RULES_ENV = "E2E_ONLY_RULES"
+# The folder the self-test writes its JUnit files into while the suites it runs are going: their
+# guard against tests writing into the checkout must not blame a test for those files.
+REPORT_ENV = "E2E_SELFTEST_REPORT"
 
 DEFAULT_SELFTEST_REPORT = Path("reports/selftest")
 # Faults that need parameters get a representative one.
@@ -96,6 +99,7 @@ def run_suite(fault: str | None, report: Path, workers: int, extra: list[str],
     junit = report / f"{fault or 'clean'}{'.narrowed' if only else ''}.xml"
     junit.unlink(missing_ok=True)  # a narrowed run that collects nothing must not read the last
     env = {k: v for k, v in os.environ.items() if k not in (FAULTS_ENV, ONLY_RULES_ENV)}
+    env[REPORT_ENV] = str(report.resolve())
     if fault is not None:
         env[FAULTS_ENV] = FAULT_SPECS.get(fault, fault)
     if only:

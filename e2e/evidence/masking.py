@@ -105,23 +105,32 @@ def mask_png(png: bytes, regions: list[Masked], scale: float) -> tuple[bytes, li
     """Paint ``regions`` out of a screenshot; return the PNG and every region painted.
 
     zbar then reads the result: a QR code it still finds is painted too (recorded as "QR code
-    (found by zbar)"); one that survives that raises ``UnmaskableImage``.
+    (found by zbar)"); one that survives that raises ``UnmaskableImage``. A screenshot with
+    nothing to paint (most steps' screens) is returned as taken, not encoded again: at 3x,
+    encoding every screenshot again took a sixth of a whole run.
     """
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    painted = list(regions)
-    _paint(image, regions, scale)
-    for _ in range(2):
+    image: Image.Image = Image.open(io.BytesIO(png))
+    painted: list[Masked] = []
+    if regions:
+        image = _painted(image, regions, scale)
+        painted += regions
+    for attempt in range(2):
         found = _readable_qr_boxes(image)
         if not found:
-            out = io.BytesIO()
-            image.save(out, format="PNG")
-            return out.getvalue(), painted
+            break
+        if attempt:
+            raise UnmaskableImage("a QR code is still readable in a screenshot after masking; it "
+                                  "was not written. Report this with the page's markup (not the "
+                                  "picture).")
         extra = [Masked("QR code (found by zbar)", {k: v / scale for k, v in box.items()})
                  for box in found]
-        _paint(image, extra, scale)
+        image = _painted(image, extra, scale)
         painted += extra
-    raise UnmaskableImage("a QR code is still readable in a screenshot after masking; it was not "
-                          "written. Report this with the page's markup (not the picture).")
+    if not painted:
+        return png, painted
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue(), painted
 
 
 def mask_image_file(png: bytes, page: Page, labels: Labels, secrets: Iterable[str]
@@ -137,7 +146,9 @@ def describe(regions: list[Masked]) -> str:
     return f"masked: {', '.join(names)}" if names else ""
 
 
-def _paint(image: Image.Image, regions: list[Masked], scale: float) -> None:
+def _painted(image: Image.Image, regions: list[Masked], scale: float) -> Image.Image:
+    """The image in RGB with ``regions`` painted over (in place when it already was RGB)."""
+    image = image if image.mode == "RGB" else image.convert("RGB")
     draw = ImageDraw.Draw(image)
     for region in regions:
         b = region.box
@@ -149,6 +160,7 @@ def _paint(image: Image.Image, regions: list[Masked], scale: float) -> None:
         if width + 8 <= rect[2] - rect[0] and rect[3] - rect[1] >= 14:
             draw.text(((rect[0] + rect[2] - width) / 2, (rect[1] + rect[3]) / 2 - 6), label,
                       fill=INK)
+    return image
 
 
 def _readable_qr_boxes(image: Image.Image) -> list[dict[str, float]]:

@@ -8,7 +8,7 @@ import pytest
 import segno
 from PIL import Image
 
-from e2e.evidence.masking import FILL, Masked, describe, mask_png
+from e2e.evidence.masking import FILL, Masked, UnmaskableImage, describe, mask_png
 from e2e.qr import zbar_decode_all
 
 URI = "otpauth://totp/HENNGE:admin%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=HENNGE"
@@ -56,3 +56,26 @@ def test_text_regions_are_painted_with_a_placeholder() -> None:
     image = Image.open(io.BytesIO(masked)).convert("RGB")
     assert image.getpixel((102, 402)) == FILL
     assert any(image.getpixel((x, 410)) != FILL for x in range(200, 300))  # the word "key"
+
+
+def test_a_screen_with_nothing_to_mask_is_kept_as_taken() -> None:
+    # Given a screenshot with no QR code and nothing the page names as a secret
+    blank = Image.new("RGB", (800, 600), "white")
+    out = io.BytesIO()
+    blank.save(out, format="PNG")
+    png = out.getvalue()
+
+    # When it is masked, Then it comes back byte for byte (not encoded again), nothing painted
+    masked, painted = mask_png(png, [], 2)
+    assert masked == png and painted == []
+
+
+def test_a_qr_code_that_survives_painting_is_refused_not_written(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given zbar reads a QR code wherever it is painted over (a reader the fill cannot defeat)
+    monkeypatch.setattr("e2e.evidence.masking._readable_qr_boxes",
+                        lambda image: [{"x": 0.0, "y": 0.0, "width": 10.0, "height": 10.0}])
+
+    # Then the picture is refused rather than returned
+    with pytest.raises(UnmaskableImage, match="still readable"):
+        mask_png(page_with_qr(1), [], 1)

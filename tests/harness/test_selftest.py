@@ -195,3 +195,42 @@ def test_the_selftest_tests_are_listed_as_junit_names_them() -> None:
     assert "test_procedure::test_whole_procedure_turns_two_step_verification_on_and_off[chromium]" \
         in ids
     assert all("/" not in i.split("::")[0] for i in ids)
+
+
+# -- the fault runs write JUnit into the report folder while other suites run -------------------
+
+def test_each_suite_run_is_told_where_the_selftest_writes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Given the pytest subprocess is replaced by one that keeps the environment it was given
+    seen: list[dict[str, str]] = []
+
+    def fake_run(command: list[str], env: dict[str, str], **_: object) -> object:
+        seen.append(env)
+        return argparse.Namespace(returncode=5, stdout="", stderr="")
+
+    monkeypatch.setattr(selftest.subprocess, "run", fake_run)
+
+    # When one fault's narrowed run starts
+    selftest.run_suite("allow_replay", tmp_path, 1, [], only=("replay",))
+
+    # Then it names the report folder, so its checkout guard leaves the JUnit files alone
+    assert seen[0][selftest.REPORT_ENV] == str(tmp_path.resolve())
+
+
+def test_the_checkout_guard_skips_only_the_folder_another_writer_owns(tmp_path: Path) -> None:
+    from tests.support.checkout import file_stamps
+
+    # Given a checkout with a last report, a self-test's folder and a fixture
+    for name in ("reports/latest/index.html", "reports/selftest/clean.xml", "fixtures/a.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+
+    # When it is listed with and without the self-test's folder left out
+    everything = file_stamps(tmp_path, ("reports", "fixtures"))
+    guarded = file_stamps(tmp_path, ("reports", "fixtures"), skip=tmp_path / "reports/selftest")
+
+    # Then only the self-test's files are left out
+    assert sorted(everything) == ["fixtures/a.json", "reports/latest/index.html",
+                                  "reports/selftest/clean.xml"]
+    assert sorted(guarded) == ["fixtures/a.json", "reports/latest/index.html"]
