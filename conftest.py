@@ -58,6 +58,15 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.dist = "worksteal"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the slow tier's tests first when they run at all (CI runs every test in one session).
+
+    They are few and each long, much of it waiting on real time: started first, they overlap
+    the rest instead of leaving one worker finishing them alone at the end.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: else as found
+
+
 CHECKOUT = Path(__file__).resolve().parent
 GUARDED = ("reports", "fixtures", "e2e/data")  # the last report; the data the tests read
 
