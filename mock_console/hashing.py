@@ -3,7 +3,7 @@
 A served console keeps werkzeug's scrypt at full cost (n=2^15, r=8, p=1: about 0.1 s a hash,
 what a trustworthy console spends). The embedded mock a test run starts only ever holds
 throwaway accounts it created itself, so, as web frameworks' test settings do, it may use the
-``fast`` setting: the same scrypt with n=2^10, some 30 times cheaper. Checking reads the
+``fast`` setting: the same scrypt with n=2^8, some 100 times cheaper. Checking reads the
 parameters from the stored hash, so both kinds of hash verify under either setting.
 """
 
@@ -15,9 +15,9 @@ import secrets
 from werkzeug.security import check_password_hash, generate_password_hash
 
 SCRYPT, FAST = "scrypt", "fast"
-METHODS = {SCRYPT: "scrypt", FAST: "scrypt:1024:8:1"}
+METHODS = {SCRYPT: "scrypt", FAST: "scrypt:256:8:1"}
 DESCRIPTIONS = {SCRYPT: "scrypt, full cost",
-                FAST: "fast scrypt (n=1024): for throwaway test accounts only, never real ones"}
+                FAST: "fast scrypt (n=256): for throwaway test accounts only, never real ones"}
 
 
 def hash_secret(value: str, setting: str) -> str:

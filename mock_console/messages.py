@@ -29,10 +29,16 @@ def catalogue(lang: str) -> dict[str, str]:
 
 def languages() -> list[str]:
     """Return the language codes that have a catalogue, English first."""
+    return list(_catalogued_languages())
+
+
+@cache
+def _catalogued_languages() -> tuple[str, ...]:
+    """The catalogues ship with the package: read the folder once, not at every request."""
     names = (p.name.removesuffix(".json") for p in CATALOGUE_DIR.iterdir()
              if p.name.endswith(".json"))
     others = sorted(name for name in names if name != DEFAULT_LANGUAGE)
-    return [DEFAULT_LANGUAGE, *others]
+    return (DEFAULT_LANGUAGE, *others)
 
 
 def choose_language() -> str:
