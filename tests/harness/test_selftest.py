@@ -14,6 +14,7 @@ from e2e.checks.rules import RULES
 from e2e.cli import selftest
 from e2e.cli.selftest import CaseOutcome, SuiteRun, format_table, read_junit, verdict
 from mock_console.faults import FAULTS, PROCEDURE
+from tests.support.checkout import file_stamps
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -219,8 +220,6 @@ def test_each_suite_run_is_told_where_the_selftest_writes(
 
 
 def test_the_checkout_guard_skips_only_the_folder_another_writer_owns(tmp_path: Path) -> None:
-    from tests.support.checkout import file_stamps
-
     # Given a checkout with a last report, a self-test's folder and a fixture
     for name in ("reports/latest/index.html", "reports/selftest/clean.xml", "fixtures/a.json"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
