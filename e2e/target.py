@@ -8,6 +8,7 @@ is the one place the harness ever waits.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -25,6 +26,7 @@ from urllib.parse import quote, urlsplit
 from e2e.errors import HarnessError
 from e2e.evidence.redaction import register_secret
 from e2e.http import HttpError, request_json, server_date
+from e2e.otpauth import OtpAuthError, parse_otpauth
 from e2e.process import ProcessStartError, start_listener, stop_process
 
 READY_PREFIX = "mock console serving on "  # what `python -m mock_console` prints when listening
@@ -54,6 +56,22 @@ class Credentials:
 
     def __post_init__(self) -> None:
         register_secret(self.password)
+
+
+@dataclass(frozen=True)
+class TwoStepTurnedOn:
+    """What a user keeps from turning 2SV on: the QR code's Key URI, the Recovery Code (None
+    when the console shows none) and the time step of the code that turned it on (now used).
+    Secrets never show in a repr, and are registered for redaction as soon as this exists."""
+
+    otpauth_uri: str = field(repr=False)
+    recovery_code: str | None = field(repr=False)
+    step: int
+
+    def __post_init__(self) -> None:
+        register_secret(self.otpauth_uri, self.recovery_code)
+        with contextlib.suppress(OtpAuthError):  # the key inside the URI, in every spelling
+            register_secret(parse_otpauth(self.otpauth_uri).secret)
 
 
 class Target:
@@ -193,6 +211,12 @@ class MockTarget(Target):
     def new_account(self) -> Credentials:
         created = self._api("POST", "accounts", {})
         return Credentials(created["username"], created["password"])
+
+    def turn_on_two_step(self, username: str) -> TwoStepTurnedOn:
+        """Turn 2SV on for ``username`` without a browser, as scanning the QR code and typing
+        the current code would: for tests whose subject comes after article step 2.7."""
+        done = self._api("POST", f"accounts/{quote(username, safe='@')}/two-step")
+        return TwoStepTurnedOn(done["otpauth_uri"], done["recovery_code"], int(done["step"]))
 
     def account_state(self, username: str) -> dict[str, Any]:
         """Return what the console holds for an account (2SV on, lock, Recovery Codes left)."""

@@ -193,7 +193,7 @@ def setup_screen() -> SetupScreen | None:
     return SetupScreen(uri=key_uri(secret, account.username), text_key=shown)
 
 
-def _factor_changed(username: str) -> None:
+def factor_changed(username: str) -> None:
     """2SV went on or off: the account's other browsers must sign in again."""
     if services().policy.end_other_sessions_on_change:
         end_other_sessions(services().store, username)
@@ -203,7 +203,7 @@ def turn_on(code: str) -> str:
     """'Turn on': the code must match the pending secret; return the Recovery Code ("" none)."""
     username = signed_in_account().username
     recovery_code = accounts.enable(services(), username, code)
-    _factor_changed(username)
+    factor_changed(username)
     return recovery_code or ""
 
 
@@ -214,5 +214,5 @@ def turn_off() -> bool:
         return False
     require_reauth()
     accounts.disable(services(), account.username)
-    _factor_changed(account.username)
+    factor_changed(account.username)
     return True

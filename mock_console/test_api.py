@@ -15,7 +15,8 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
-from mock_console import accounts
+from mock_console import accounts, totp
+from mock_console.errors import InputError
 from mock_console.faults import (
     CATALOGUE,
     CAUGHT_BY,
@@ -24,6 +25,7 @@ from mock_console.faults import (
     check_params,
     fault,
 )
+from mock_console.flows import factor_changed, key_uri
 from mock_console.web import services
 
 bp = Blueprint("test_api", __name__, url_prefix="/__test__")
@@ -126,6 +128,32 @@ def unlock_account(username: str) -> Response:
         abort(_error(404, f"no account named {username!r}"))
     cleared = accounts.unlock(services(), username, by="the test API")
     return jsonify({"username": username, "failures_cleared": cleared})
+
+
+@bp.post("/accounts/<path:username>/two-step")
+def turn_on_two_step(username: str) -> tuple[Response, int]:
+    """Turn 2SV on as a user who scanned the QR code and typed the code of the console's
+    current time step would ("Set up", then "Turn on"), without a browser: for tests whose
+    subject comes after article step 2.7. Every rule applies as on the setup page (the step is
+    used, the audit event recorded, other sessions ended). Returns the Key URI, the Recovery
+    Code (null when the console issues none) and the time step of the code."""
+    svc = services()
+    account = accounts.load(svc.store.read(), username)
+    if account is None:
+        abort(_error(404, f"no account named {username!r}; create one: POST /__test__/accounts"))
+    if account.two_step_enabled:
+        abort(_error(409, f"2-Step Verification is already on for {username!r}"))
+    secret = accounts.begin_setup(svc, username)
+    step = totp.step_at(svc.clock.now())
+    try:
+        recovery_code = accounts.enable(svc, username, totp.code_for_step(secret, step))
+    except InputError as error:
+        abort(_error(409, f"the console refused to turn 2-Step Verification on ({error.key})"))
+    factor_changed(username)
+    response = jsonify({"otpauth_uri": key_uri(secret, username),
+                        "recovery_code": recovery_code, "step": step})
+    response.headers["Cache-Control"] = "no-store"
+    return response, 201
 
 
 @bp.get("/accounts/<path:username>/events")

@@ -30,7 +30,8 @@ NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
-_pattern: re.Pattern[str] | None = None
+_NOTHING = re.compile(r"(?!)")  # the pattern when no secret is registered: matches nothing
+_pattern: re.Pattern[str] | None = None  # None: to be built again from _secrets
 
 
 def spellings(value: str) -> set[str]:
@@ -47,14 +48,19 @@ def spellings(value: str) -> set[str]:
 
 
 def register_secret(*values: str | None) -> None:
-    """Remember values that must never be written or printed (empty and short ones ignored)."""
+    """Remember values that must never be written or printed (empty and short ones ignored).
+
+    Registering is cheap: the pattern is built again only when ``redact`` next needs it, so a
+    long pytest session that learns thousands of secrets does not rebuild it at each one.
+    """
     global _pattern
     with _lock:
         for value in values:
             if value and len(value.strip()) >= MIN_SECRET_CHARS:
+                before = len(_secrets)
                 _secrets.update(spellings(value))
-        ordered = sorted(_secrets, key=len, reverse=True)  # longest first: a URI before its key
-        _pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+                if len(_secrets) != before:
+                    _pattern = None
 
 
 def forget_secrets() -> None:
@@ -67,8 +73,20 @@ def forget_secrets() -> None:
 
 def redact(text: str) -> str:
     """Return ``text`` with every registered secret replaced by ``[redacted]``."""
-    pattern = _pattern
-    return pattern.sub(REDACTED, text) if pattern is not None and text else text
+    if not text:
+        return text
+    pattern = _pattern if _pattern is not None else _current_pattern()
+    return pattern.sub(REDACTED, text) if pattern is not _NOTHING else text
+
+
+def _current_pattern() -> re.Pattern[str]:
+    """One pattern of every registered spelling, longest first (a URI before its key)."""
+    global _pattern
+    with _lock:
+        if _pattern is None:
+            ordered = sorted(_secrets, key=len, reverse=True)
+            _pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else _NOTHING
+        return _pattern
 
 
 def printable(text: str) -> str:

@@ -24,8 +24,8 @@ from e2e.cli.selftest import ONLY_RULES_ENV
 from e2e.labels import Labels
 from e2e.pages import CodeChallengePage
 from e2e.procedure import Context, sign_in, sign_out
-from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
+from tests.support.preconditions import reach
 
 PROCEDURE_MARKER = "procedure"  # the article's whole procedure; catches any step's regression
 NOT_CHECKED = "not_checked"  # the JUnit property naming what a test could not check here
@@ -56,7 +56,7 @@ def account(console: Target) -> Credentials:
 def challenged(page: Page, console: Target, labels: Labels, account: Credentials) -> Context:
     """2SV is on (article 2.7); the user signed out, then in with the password: a code is asked
     (the Recovery Code kept in ``notes["recovery_code"]``)."""
-    ctx = advance_to(page, console, labels, account, through="2.7")
+    ctx = reach(page, console, labels, account, through="2.7")
     sign_out(ctx)
     sign_in(ctx)
     CodeChallengePage(page, labels).expect_loaded()

@@ -21,9 +21,9 @@ from e2e.labels import Labels
 from e2e.pages import AccountInformationPage, CodeChallengePage, HomePage, SignInPage
 from e2e.pages.turn_off import TurnOffPage
 from e2e.procedure import Context, sign_in
-from e2e.runner import advance_to
 from e2e.target import Credentials, MockTarget, Target
 from tests.support.browser_suite import ConsoleSide
+from tests.support.preconditions import reach
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 
@@ -93,7 +93,7 @@ def test_turn_off_without_a_valid_csrf_token_is_refused_and_changes_nothing(
     console_side: ConsoleSide,
 ) -> None:
     # Given 2SV is on and the 'Turn off 2-Step Verification' page is open (article 3.3 done)
-    advance_to(page, target, labels, account, through="3.3")
+    reach(page, target, labels, account, through="3.3")
     turn_off = TurnOffPage(page, labels)
     opened_at = page.url
     sent = held_submission(page, turn_off.turn_off_button)

@@ -14,9 +14,9 @@ from e2e.pages import (
     TwoStepStatusPage,
 )
 from e2e.procedure import expect_home, sign_in, sign_out
-from e2e.runner import advance_to
 from e2e.target import Credentials, Target
 from tests.support.browser_suite import ConsoleSide
+from tests.support.preconditions import reach
 
 pytestmark = pytest.mark.selftest  # the console regression suite
 
@@ -27,7 +27,7 @@ def test_cancel_on_the_turn_off_page_keeps_two_step_verification_on(
     console_side: ConsoleSide,
 ) -> None:
     # Given 2SV is on (article 2.7) and the user went, as in 3.1 to 3.3, to the status page
-    ctx = advance_to(page, target, labels, account, through="2.7")
+    ctx = reach(page, target, labels, account, through="2.7")
     account_page = AccountInformationPage(page, labels)
     account_page.open_account_setting()
     account_page.expect_loaded()

@@ -20,7 +20,7 @@ from e2e.evidence.redaction import (
     xml_text,
 )
 from e2e.reports.markdown import escape
-from e2e.target import Credentials
+from e2e.target import Credentials, TwoStepTurnedOn
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 URI = f"otpauth://totp/HENNGE%20Cloud%20Protection:admin%40example.com?secret={SECRET}&issuer=X"
@@ -49,6 +49,24 @@ def test_credentials_register_the_password_and_hide_it_from_repr() -> None:
     assert "correct horse" not in repr(account)
     assert redact("typed correct horse battery then") == f"typed {REDACTED} then"
     assert redact("typed correct%20horse%20battery") == f"typed {REDACTED}"
+
+
+def test_two_step_turned_on_registers_its_secrets_and_hides_them_from_repr() -> None:
+    turned_on = TwoStepTurnedOn(URI, RECOVERY, 59_000_000)
+    assert SECRET not in repr(turned_on) and RECOVERY not in repr(turned_on)
+    assert "59000000" in repr(turned_on)
+    assert SECRET not in redact(f"key {SECRET}, code {RECOVERY}")
+    assert RECOVERY not in redact(f"key {SECRET}, code {RECOVERY}")
+
+
+def test_a_secret_registered_after_a_redaction_is_redacted_too() -> None:
+    # (the pattern is rebuilt when needed, not at each registration)
+    register_secret(SECRET)
+    assert redact(f"a {SECRET}") == f"a {REDACTED}"
+    register_secret(RECOVERY)
+    assert redact(f"{SECRET} {RECOVERY} b") == f"{REDACTED} {REDACTED} b"
+    forget_secrets()
+    assert redact(f"a {SECRET}") == f"a {SECRET}"
 
 
 def test_short_values_are_not_registered_so_words_survive() -> None:

@@ -201,6 +201,45 @@ def test_create_account_refuses_bad_json_clearly(
     assert error in response.json["error"]
 
 
+def test_turning_two_step_on_through_the_test_api_keeps_the_consoles_rules(console) -> None:
+    # Given a fresh account, When the test API turns 2SV on (as Set up + the current code would)
+    username = console.new_account()
+    response = console.client.post(f"/__test__/accounts/{username}/two-step")
+
+    # Then it answers the Key URI, the Recovery Code and the code's step, never to be cached
+    assert response.status_code == 201, response.json
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.json
+    secret = pyotp.parse_uri(body["otpauth_uri"]).secret
+    assert pyotp.parse_uri(body["otpauth_uri"]).name == username
+    assert body["step"] == int(console.now() // 30)
+    # and the console holds 2SV on with one Recovery Code, audited like the setup page's
+    state = console.state(username)
+    assert state["two_step_enabled"] is True and state["recovery_codes_left"] == 1, state
+    assert console.events(username)[-1] == "two_step_enabled"
+    # and the step's code is used: signing in with it again is refused as a replay
+    console.to_code_page()
+    refused = console.enter_code(pyotp.TOTP(secret).at(body["step"] * 30))
+    assert refused.status_code == 422 and "code_replayed" in console.events(username)
+    # and the Recovery Code it answered signs in
+    signed = console.enter_recovery_code(body["recovery_code"])
+    assert signed.status_code == 302 and "recovery_code_used" in console.events(username)
+
+
+def test_turning_two_step_on_through_the_test_api_twice_or_for_nobody_is_refused(
+    console
+) -> None:
+    username = console.new_account()
+    assert console.client.post(f"/__test__/accounts/{username}/two-step").status_code == 201
+    again = console.client.post(f"/__test__/accounts/{username}/two-step")
+    assert again.status_code == 409 and "already on" in again.json["error"]
+    missing = console.client.post("/__test__/accounts/nobody@example.com/two-step")
+    assert missing.status_code == 404 and "nobody@example.com" in missing.json["error"]
+    remote = console.client.post("/__test__/accounts/nobody@example.com/two-step",
+                                 environ_base={"REMOTE_ADDR": "10.0.0.5"})
+    assert remote.status_code == 403
+
+
 def test_unknown_account_is_a_clear_404(console) -> None:
     for path in ("/__test__/accounts/nobody@example.com",
                  "/__test__/accounts/nobody@example.com/events"):
