@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -35,6 +35,11 @@ MAX_UPSCALED_SIDE = 2000
 # Page around the element kept in a capture, in CSS px: a QR drawn without its own quiet zone
 # still gets a light border, which zbar needs to find the finder patterns.
 CAPTURE_MARGIN = 8
+# On a HiDPI screen an element this wide (CSS px) is captured at one pixel per CSS px: a QR code
+# of up to 57 modules (version 10; a Key URI needs 41 to 49) then still has 3 px a module, and
+# the capture has a quarter (2x) or a ninth (3x) of the pixels to encode and decode. A code that
+# does not read so is captured again at the device's pixel ratio (``decode_locator``).
+CSS_CAPTURE_MIN_PX = 171
 
 
 class QRDecodeError(HarnessError):
@@ -238,14 +243,18 @@ _SCROLL_AND_MEASURE = """element => {
   const box = element.getBoundingClientRect();
   return {x: box.x, y: box.y, width: box.width, height: box.height,
           viewportWidth: window.innerWidth, viewportHeight: window.innerHeight,
+          pixelRatio: window.devicePixelRatio,
           visible: box.width > 0 && box.height > 0
                    && getComputedStyle(element).visibility !== "hidden"};
 }"""
 
 
-def capture_qr(locator: Locator) -> bytes:
-    """Screenshot the element plus a small margin of page, as PNG at the device's pixel ratio.
+def capture_qr(locator: Locator, scale: Literal["auto", "device", "css"] = "auto") -> bytes:
+    """Screenshot the element plus a small margin of page, as PNG.
 
+    ``scale`` "device" captures at the device's pixel ratio, "css" at one pixel per CSS px;
+    "auto" chooses "css" for an element at least ``CSS_CAPTURE_MIN_PX`` wide on a HiDPI screen
+    (modules big enough either way, far fewer pixels), "device" otherwise.
     Waits for the element to be visible with Playwright's auto-waiting, but only when it is
     not already (the common case costs two round trips to the browser: measure, capture). The
     margin gives a QR drawn without its own quiet zone the light border a scanner needs.
@@ -261,10 +270,14 @@ def capture_qr(locator: Locator) -> bytes:
     bottom = min(float(geometry["viewportHeight"]), y + height + CAPTURE_MARGIN)
     if right - left < width or bottom - top < height:
         # Larger than the viewport: let Playwright capture the element however it must.
-        return locator.screenshot(animations="disabled", caret="hide")
+        return locator.screenshot(animations="disabled", caret="hide",
+                                  scale="device" if scale == "auto" else scale)
     clip: FloatRect = {"x": left, "y": top, "width": right - left, "height": bottom - top}
+    if scale == "auto":
+        large = min(width, height) >= CSS_CAPTURE_MIN_PX
+        scale = "css" if large and float(geometry.get("pixelRatio") or 1) > 1 else "device"
     # No caret="hide": it restyles the page at every capture, and no text caret lives in a code
-    return locator.page.screenshot(clip=clip, animations="disabled")
+    return locator.page.screenshot(clip=clip, animations="disabled", scale=scale)
 
 
 def _describe(locator: Locator) -> str:
@@ -290,6 +303,10 @@ def decode_locator(locator: Locator, evidence_dir: Path | None = None, name: str
     diagnosed from its report alone.
     """
     png = capture_qr(locator)
+    try:
+        return decode_qr(png)
+    except QRDecodeError:
+        png = capture_qr(locator, scale="device")  # at full resolution, if it was not already
     try:
         return decode_qr(png)
     except QRDecodeError as exc:

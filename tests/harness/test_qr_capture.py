@@ -7,15 +7,24 @@ those in Chromium and proves ``decode_locator`` returns the exact otpauth URI th
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import segno
-from playwright.sync_api import BrowserContext, Page
+from PIL import Image
+from playwright.sync_api import BrowserContext, Locator, Page
 
-from e2e.qr import QRDecodeError, decode_locator
+from e2e.qr import (
+    CAPTURE_MARGIN,
+    CSS_CAPTURE_MIN_PX,
+    QRDecodeError,
+    capture_qr,
+    decode_locator,
+    decode_qr,
+)
 from tests.support.qr_pages import DARK, LABEL, LIGHT, MARKUP, img_markup, show
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -128,3 +137,55 @@ def test_decode_locator_keeps_earlier_evidence(
     # Then the new screenshot is saved beside the earlier one, not over it
     assert caught.value.evidence == tmp_path / "qr-2.png"
     assert (tmp_path / "qr.png").read_bytes() == b"earlier"
+
+
+def css_width(element: Locator) -> float:
+    """The element's width on the page, in CSS px."""
+    box = element.bounding_box()
+    assert box is not None, "the element is not on the page"
+    return box["width"]
+
+
+def test_a_large_code_on_a_hidpi_screen_is_captured_at_css_scale(
+    open_page: Callable[[float], Page]
+) -> None:
+    # Given a QR code of 4 CSS px a module (wider than CSS_CAPTURE_MIN_PX) on a 3x screen
+    qr = segno.make(PAYLOAD, error="M", micro=False)
+    page = open_page(3)
+    show(page, img_markup(qr, 4), LIGHT["page"])
+    code = page.get_by_role("img", name=LABEL)
+
+    # When it is captured, Then the picture has one pixel per CSS px (a ninth of the pixels),
+    # and it still reads
+    width = css_width(code)
+    css = Image.open(io.BytesIO(capture_qr(code)))
+    assert css.width == pytest.approx(width + 2 * CAPTURE_MARGIN, abs=2)
+    assert decode_qr(capture_qr(code)) == PAYLOAD
+    # while a capture at the device's ratio has three pixels per CSS px
+    device = Image.open(io.BytesIO(capture_qr(code, scale="device")))
+    assert device.width == pytest.approx(3 * css.width, abs=6)
+    # and a small code is captured at the device's ratio, where its modules have pixels enough
+    show(page, img_markup(qr, CSS_PX_PER_MODULE), LIGHT["page"])
+    small = page.get_by_role("img", name=LABEL)
+    small_width = css_width(small)
+    assert small_width < CSS_CAPTURE_MIN_PX
+    shot = Image.open(io.BytesIO(capture_qr(small)))
+    assert shot.width == pytest.approx(3 * (small_width + 2 * CAPTURE_MARGIN), abs=6)
+
+
+def test_a_wide_code_too_dense_for_css_scale_is_read_at_the_device_ratio(
+    open_page: Callable[[float], Page]
+) -> None:
+    # Given the densest code (version 40, 177 modules) in a wide quiet zone, drawn 0.8 CSS px a
+    # module on a 3x screen: wider than CSS_CAPTURE_MIN_PX, so captured at CSS scale first,
+    # where its modules are smaller than a pixel and cannot be read
+    dense = segno.make(PAYLOAD + "&pad=" + "A" * 700, error="M", micro=False, version=40)
+    page = open_page(3)
+    show(page, img_markup(dense, 0.8, border=20), LIGHT["page"])
+    code = page.get_by_role("img", name=LABEL)
+    assert css_width(code) >= CSS_CAPTURE_MIN_PX
+    with pytest.raises(QRDecodeError):
+        decode_qr(capture_qr(code, scale="css"))
+
+    # When the harness reads it, Then it captures again at the device's ratio and reads it
+    assert decode_locator(code) == PAYLOAD + "&pad=" + "A" * 700
