@@ -12,6 +12,9 @@ On a real console nothing changes: the article's steps run in the browser (``adv
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from playwright.sync_api import Page
 
 from e2e import cleanup, reauth
@@ -20,8 +23,10 @@ from e2e.labels import Labels
 from e2e.pages import CodeChallengePage
 from e2e.procedure import (
     PROCEDURE,
+    STEPS_BY_ID,
     TURN_ON_CLICKED,
     Context,
+    Step,
     StepFailed,
     expect_home,
     sign_in,
@@ -55,22 +60,40 @@ def reach(page: Page, console: Target, labels: Labels, account: Credentials, thr
                   else Authenticator(console))
     reauth.watch(ctx)
     cleanup.track(ctx)  # the plugin's finalizer decides, as for advance_to
-    turned_on = console.turn_on_two_step(account.username)
-    if turned_on.recovery_code is None:  # what step 2.7 would have found on the screen
-        raise StepFailed(f"step {TURNED_ON} failed while reaching the precondition of a test "
-                         f"(step {through}): the console issued no Recovery Code when 2-Step "
-                         "Verification was turned on")
-    entry = ctx.authenticator.add_uri(turned_on.otpauth_uri)
-    ctx.authenticator.mark_used(turned_on.step)  # the console has seen the code that turned on
-    ctx.notes.update({"otpauth_uri": turned_on.otpauth_uri, "text_key": entry.secret,
-                      "recovery_code": turned_on.recovery_code, TURN_ON_CLICKED: True})
-    sign_in(ctx)
-    challenge = CodeChallengePage(page, labels)
-    challenge.expect_loaded()
-    challenge.enter_code(ctx.authenticator.code())
-    expect_home(ctx)
+    with _as_step(STEPS_BY_ID["2.6"], through):  # "Turn on" with the current code
+        turned_on = console.turn_on_two_step(account.username)
+    with _as_step(STEPS_BY_ID[TURNED_ON], through):
+        if turned_on.recovery_code is None:  # what step 2.7 would have found on the screen
+            raise StepFailed("the console issued no Recovery Code when 2-Step Verification "
+                             "was turned on")
+        entry = ctx.authenticator.add_uri(turned_on.otpauth_uri)
+        ctx.authenticator.mark_used(turned_on.step)  # the console has seen the code that turned on
+        ctx.notes.update({"otpauth_uri": turned_on.otpauth_uri, "text_key": entry.secret,
+                          "recovery_code": turned_on.recovery_code, TURN_ON_CLICKED: True})
+        sign_in(ctx)
+        challenge = CodeChallengePage(page, labels)
+        try:
+            challenge.expect_loaded()
+        except AssertionError as error:
+            raise StepFailed("after turning 2SV on, signing in did not ask for a code (the "
+                             f"page shows {challenge.heading.all_inner_texts()})") from error
+        challenge.enter_code(ctx.authenticator.code())
+        expect_home(ctx)
     for step in PROCEDURE[order.index(TURNED_ON) + 1: order.index(through) + 1]:
-        step.show(ctx)
-        step.act(ctx)
-        step.check(ctx)
+        with _as_step(step, through):
+            step.show(ctx)
+            step.act(ctx)
+            step.check(ctx)
     return ctx
+
+
+@contextlib.contextmanager
+def _as_step(step: Step, through: str) -> Iterator[None]:
+    """Report a failure as the article step it happened at, as ``advance_to`` does, so the
+    self-test sees a test that names what the console broke."""
+    try:
+        yield
+    except Exception as error:  # noqa: BLE001 - reported as the article step it happened at
+        lines = [line for line in str(error).strip().splitlines() if line.strip()][:12]
+        raise StepFailed(f"step {step.id} ({step.text}) failed while reaching the precondition "
+                         f"of a test (step {through}): {chr(10).join(lines)}") from error
