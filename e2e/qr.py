@@ -249,7 +249,10 @@ _SCROLL_AND_MEASURE = """element => {
 }"""
 
 
-def capture_qr(locator: Locator, scale: Literal["auto", "device", "css"] = "auto") -> bytes:
+Scale = Literal["auto", "device", "css"]
+
+
+def capture_qr(locator: Locator, scale: Scale = "auto") -> bytes:
     """Screenshot the element plus a small margin of page, as PNG.
 
     ``scale`` "device" captures at the device's pixel ratio, "css" at one pixel per CSS px;
@@ -259,6 +262,11 @@ def capture_qr(locator: Locator, scale: Literal["auto", "device", "css"] = "auto
     not already (the common case costs two round trips to the browser: measure, capture). The
     margin gives a QR drawn without its own quiet zone the light border a scanner needs.
     """
+    return _capture(locator, scale)[0]
+
+
+def _capture(locator: Locator, scale: Scale) -> tuple[bytes, Scale]:
+    """``capture_qr``, and the scale it captured at ("device" or "css")."""
     geometry = locator.evaluate(_SCROLL_AND_MEASURE)
     if not geometry["visible"]:
         locator.wait_for(state="visible")
@@ -270,14 +278,14 @@ def capture_qr(locator: Locator, scale: Literal["auto", "device", "css"] = "auto
     bottom = min(float(geometry["viewportHeight"]), y + height + CAPTURE_MARGIN)
     if right - left < width or bottom - top < height:
         # Larger than the viewport: let Playwright capture the element however it must.
-        return locator.screenshot(animations="disabled", caret="hide",
-                                  scale="device" if scale == "auto" else scale)
+        scale = "device" if scale == "auto" else scale
+        return locator.screenshot(animations="disabled", caret="hide", scale=scale), scale
     clip: FloatRect = {"x": left, "y": top, "width": right - left, "height": bottom - top}
     if scale == "auto":
         large = min(width, height) >= CSS_CAPTURE_MIN_PX
         scale = "css" if large and float(geometry.get("pixelRatio") or 1) > 1 else "device"
     # No caret="hide": it restyles the page at every capture, and no text caret lives in a code
-    return locator.page.screenshot(clip=clip, animations="disabled", scale=scale)
+    return locator.page.screenshot(clip=clip, animations="disabled", scale=scale), scale
 
 
 def _describe(locator: Locator) -> str:
@@ -302,11 +310,12 @@ def decode_locator(locator: Locator, evidence_dir: Path | None = None, name: str
     The raised ``QRDecodeError`` names the element and the saved PNG, so a failed run can be
     diagnosed from its report alone.
     """
-    png = capture_qr(locator)
-    try:
-        return decode_qr(png)
-    except QRDecodeError:
-        png = capture_qr(locator, scale="device")  # at full resolution, if it was not already
+    png, scale = _capture(locator, "auto")
+    if scale == "css":
+        try:
+            return decode_qr(png)
+        except QRDecodeError:
+            png = capture_qr(locator, scale="device")  # at full resolution
     try:
         return decode_qr(png)
     except QRDecodeError as exc:

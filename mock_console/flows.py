@@ -193,7 +193,7 @@ def setup_screen() -> SetupScreen | None:
     return SetupScreen(uri=key_uri(secret, account.username), text_key=shown)
 
 
-def factor_changed(username: str) -> None:
+def _factor_changed(username: str) -> None:
     """2SV went on or off: the account's other browsers must sign in again."""
     if services().policy.end_other_sessions_on_change:
         end_other_sessions(services().store, username)
@@ -201,10 +201,16 @@ def factor_changed(username: str) -> None:
 
 def turn_on(code: str) -> str:
     """'Turn on': the code must match the pending secret; return the Recovery Code ("" none)."""
-    username = signed_in_account().username
+    return turn_on_for(signed_in_account().username, code) or ""
+
+
+def turn_on_for(username: str, code: str) -> str | None:
+    """Turn 2SV on for ``username`` with ``code`` (its pending secret's), ending its other
+    sessions; return the Recovery Code, None when the console issues none. The setup page and
+    the test API both come here, so the rules are written once."""
     recovery_code = accounts.enable(services(), username, code)
-    factor_changed(username)
-    return recovery_code or ""
+    _factor_changed(username)
+    return recovery_code
 
 
 def turn_off() -> bool:
@@ -214,5 +220,5 @@ def turn_off() -> bool:
         return False
     require_reauth()
     accounts.disable(services(), account.username)
-    factor_changed(account.username)
+    _factor_changed(account.username)
     return True

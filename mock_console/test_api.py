@@ -25,7 +25,7 @@ from mock_console.faults import (
     check_params,
     fault,
 )
-from mock_console.flows import factor_changed, key_uri
+from mock_console.flows import key_uri, turn_on_for
 from mock_console.web import services
 
 bp = Blueprint("test_api", __name__, url_prefix="/__test__")
@@ -146,10 +146,9 @@ def turn_on_two_step(username: str) -> tuple[Response, int]:
     secret = accounts.begin_setup(svc, username)
     step = totp.step_at(svc.clock.now())
     try:
-        recovery_code = accounts.enable(svc, username, totp.code_for_step(secret, step))
+        recovery_code = turn_on_for(username, totp.code_for_step(secret, step))
     except InputError as error:
         abort(_error(409, f"the console refused to turn 2-Step Verification on ({error.key})"))
-    factor_changed(username)
     response = jsonify({"otpauth_uri": key_uri(secret, username),
                         "recovery_code": recovery_code, "step": step})
     response.headers["Cache-Control"] = "no-store"
