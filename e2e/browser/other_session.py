@@ -65,14 +65,11 @@ class OtherSessionProbe:
         """Open the console in the second browser: signed out (good) or still in (bad)?"""
         try:
             other.page.goto(other.target.base_url)
-            SignInPage(other.page, other.labels).expect_loaded()
-            self.observations.other_session_survived = False
-            return
-        except (AssertionError, PlaywrightError):
-            pass
-        try:
-            expect_home(other)
-            self.observations.other_session_survived = True
+            if SignInPage(other.page, other.labels).asks_to_sign_in(other.account.username):
+                self.observations.other_session_survived = False
+            else:
+                expect_home(other)
+                self.observations.other_session_survived = True
         except (AssertionError, PlaywrightError):
             pass  # neither screen: not observed
 
@@ -82,9 +79,11 @@ class OtherSessionProbe:
             return
         try:
             if self._other is not None and self.observations.other_session_survived is not False:
-                self._other.page.goto(self._other.target.base_url)
-                HomePage(self._other.page, self._other.labels).sign_out()
-                SignInPage(self._other.page, self._other.labels).expect_loaded()
+                page, labels = self._other.page, self._other.labels
+                page.goto(self._other.target.base_url)
+                if not SignInPage(page, labels).asks_to_sign_in(self._other.account.username):
+                    HomePage(page, labels).sign_out()
+                    SignInPage(page, labels).expect_loaded()
         except (AssertionError, PlaywrightError):
             pass  # already signed out (the console ended it) or the console is gone
         finally:

@@ -52,12 +52,16 @@ class ConsolePage:
         self.open_user_menu()
         self.page.get_by_role("button", name=self.labels.sign_out, exact=True).click()
 
-    def expect_signed_in_as(self, username: str, *, timeout: float | None = None) -> None:
-        """The header shows the user menu of ``username`` (or the phone's menu button)."""
+    def signed_in_header(self, username: str) -> Locator:
+        """The header's sign of a session: the user menu of ``username``, or a phone's "Menu"."""
         nav = self.page.get_by_role("banner")
         mine = nav.get_by_role("button", name=username, exact=True)
         phone = nav.get_by_role("button", name=self.labels.menu_button, exact=True)
-        expect(mine.or_(phone).first).to_be_visible(timeout=timeout)
+        return mine.or_(phone).first
+
+    def expect_signed_in_as(self, username: str, *, timeout: float | None = None) -> None:
+        """The header shows the user menu of ``username`` (or the phone's menu button)."""
+        expect(self.signed_in_header(username)).to_be_visible(timeout=timeout)
 
     # -- content ------------------------------------------------------------------------------
 
