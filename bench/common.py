@@ -183,7 +183,7 @@ def chromium_version() -> str | None:
 
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(**launch_args())
+            browser = p.chromium.launch(**launch_args(playwright=p))
             try:
                 return browser.version
             finally:

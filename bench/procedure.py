@@ -73,7 +73,7 @@ QR_METHOD = ("decode_qr on a screenshot of the QR element (both variants); the c
 def chromium() -> Iterator[tuple[Playwright, Browser]]:
     """Launch the Chromium the harness uses (Playwright's, else the system's), headless."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**launch_args())
+        browser = playwright.chromium.launch(**launch_args(playwright=playwright))
         try:
             yield playwright, browser
         finally:

@@ -143,7 +143,8 @@ def start_browser(playwright: Playwright, endpoint: BrowserEndpoint | None, *,
     try:
         if endpoint is not None:
             return connect_browser(playwright, endpoint, headless=not headed)
-        return playwright.chromium.launch(headless=not headed, **launch_args(headless=not headed))
+        return playwright.chromium.launch(headless=not headed,
+                                          **launch_args(headless=not headed, playwright=playwright))
     except (BrowserSetupError, RemoteBrowserError) as error:
         raise SetupError(str(error)) from None
     except PlaywrightError as error:

@@ -182,14 +182,15 @@ def remote_browser(pytestconfig: pytest.Config) -> BrowserEndpoint | None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any],
-                             remote_browser: BrowserEndpoint | None) -> dict[str, Any]:
+                             remote_browser: BrowserEndpoint | None,
+                             playwright: Playwright) -> dict[str, Any]:
     """Launch Playwright's Chromium if installed, else the system's, with quiet-network flags.
 
     For a browser server these are the options it launches with (E2E_REMOTE_LAUNCH_OPTIONS, or
     this machine's), so no Chromium needs to be installed here.
     """
     headless = bool(browser_type_launch_args.get("headless", True))  # --headed: the full one
-    mine = (launch_args(headless=headless) if remote_browser is None
+    mine = (launch_args(headless=headless, playwright=playwright) if remote_browser is None
             else remote_launch_args(headless=headless))
     mine.setdefault("args", [])
     merged = {**mine, **browser_type_launch_args}

@@ -18,7 +18,7 @@ def system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     for path in made.values():
         path.write_text("#!/bin/sh\n", "utf-8")
     monkeypatch.delenv("CHROMIUM_PATH", raising=False)
-    monkeypatch.setattr(launch, "playwright_chromium_path", lambda: None)
+    monkeypatch.setattr(launch, "playwright_chromium_path", lambda *_: None)
     monkeypatch.setattr(launch, "SYSTEM_CHROMIUM_CANDIDATES", (str(made["chromium"]),))
     monkeypatch.setattr(launch, "SYSTEM_HEADLESS_SHELL_CANDIDATES",
                         (str(made["chromium-headless-shell"]),))
@@ -52,6 +52,6 @@ def test_chromium_path_wins_headless_or_headed(system: dict[str, Path],
 def test_playwrights_own_chromium_wins_over_the_system_ones(
     system: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(launch, "playwright_chromium_path", lambda: Path("/pw/chrome"))
+    monkeypatch.setattr(launch, "playwright_chromium_path", lambda *_: Path("/pw/chrome"))
     assert launch.chromium_executable() is None  # Playwright picks its own headless shell
     assert "executable_path" not in launch.launch_args()
