@@ -114,18 +114,18 @@ def per_run_boxes(page: Page, labels: Labels, username: str) -> list[Box]:
     cell, so the "Off" under the name moves); elsewhere, its parent (the language switch beside
     the user button, the user menu as wide as the name), unless that is much larger.
     """
-    secrets = [page.get_by_role("group", name=labels[key], exact=True)
-               for key in ("manual_key", "recovery_code")]
-    found = _boxes(page.get_by_role("img", name=labels.qr_image, exact=True))
-    for group in secrets:  # the secret itself, not the words around it, where it is marked up
-        found += _boxes(group.get_by_role("code")) or _boxes(group)
-    found += _boxes(page.get_by_text(username), as_name=True)
-    found += _boxes(page.get_by_role("banner").get_by_role("button", name=username),
-                    as_name=True)
-    for role in ("time", "timer"):
-        found += _boxes(page.get_by_role(role))
+    code = page.get_by_role("code")
+    plain = page.get_by_role("img", name=labels.qr_image, exact=True)
+    for key in ("manual_key", "recovery_code"):
+        # the secret itself, not the words around it, where it is marked up
+        group = page.get_by_role("group", name=labels[key], exact=True)
+        plain = plain.or_(group.get_by_role("code")).or_(group.filter(has_not=code))
+    plain = plain.or_(page.get_by_role("time")).or_(page.get_by_role("timer"))
+    names = page.get_by_text(username).or_(
+        page.get_by_role("banner").get_by_role("button", name=username))
+    # Two round trips, not one per kind of thing: this runs at every step of every run
     unique: list[Box] = []
-    for box in found:
+    for box in _boxes(plain) + _boxes(names, as_name=True):
         if box not in unique:
             unique.append(box)
     return unique
