@@ -7,6 +7,7 @@ The rules about an account live in ``accounts``; this module adds what a browser
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -41,12 +42,32 @@ class SetupScreen:
 
     def qr_png_data_uri(self) -> str:
         """The QR code as a PNG data: URI (server-rendered page)."""
-        return segno.make(self.uri, error="m", micro=False).png_data_uri(scale=5, border=4)
+        return _qr_png_data_uri(self.uri)
 
     def qr_modules(self) -> list[str]:
         """The QR code's dark modules, one string of 0/1 per row (the SPA draws them)."""
-        qr = segno.make(self.uri, error="m", micro=False)
-        return ["".join("1" if m else "0" for m in row) for row in qr.matrix]
+        return list(_qr_modules(self.uri))
+
+
+# The setup screen is drawn again after every refused code, language switch and reload, with the
+# same pending secret; encoding its QR code (choosing the best of eight masks) takes 10-15 ms of
+# pure Python. A few recent ones are kept, in memory only, for as long as they may be shown.
+QR_CACHE_SIZE = 32
+
+
+@functools.lru_cache(maxsize=QR_CACHE_SIZE)
+def _qr(uri: str) -> segno.QRCode:
+    return segno.make(uri, error="m", micro=False)
+
+
+@functools.lru_cache(maxsize=QR_CACHE_SIZE)
+def _qr_png_data_uri(uri: str) -> str:
+    return _qr(uri).png_data_uri(scale=5, border=4)
+
+
+@functools.lru_cache(maxsize=QR_CACHE_SIZE)
+def _qr_modules(uri: str) -> tuple[str, ...]:
+    return tuple("".join("1" if m else "0" for m in row) for row in _qr(uri).matrix)
 
 
 def signed_in_account() -> accounts.Account:
