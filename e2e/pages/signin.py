@@ -27,13 +27,14 @@ class SignInPage(ConsolePage):
         expect(self.username).to_be_visible()
         expect(self.password).to_be_visible()
 
-    def asks_to_sign_in(self, username: str) -> bool:
+    def asks_to_sign_in(self, username: str, *, timeout: float | None = None) -> bool:
         """Wait for this screen or a signed-in one (the header of ``username``); return whether
         the console asks to sign in. Neither within the console's wait is an AssertionError.
 
         Deciding by one look would race a page still loading, and trying the other screen's
         controls first would wait out the whole timeout whenever the session has ended."""
-        expect(self.password.or_(self.signed_in_header(username)).first).to_be_visible()
+        expect(self.password.or_(self.signed_in_header(username)).first).to_be_visible(
+            timeout=timeout)
         return self.password.is_visible()
 
     def sign_in(self, username: str, password: str) -> None:
