@@ -108,6 +108,44 @@ class Stopwatch:
         self.seconds = time.perf_counter() - self._started
 
 
+PROC_STAT = Path("/proc/stat")
+
+
+def busy_cpu_seconds() -> float | None:
+    """CPU time this whole machine has spent busy so far (Linux: ``/proc/stat``, every state but
+    idle and iowait), or None where there is no ``/proc/stat``.
+
+    Machine-wide on purpose: Chromium's renderers are reaped by init, not by the process that
+    started the browser, so no ``getrusage`` of ours would count them; the price is that other
+    load on the machine counts too (the load average in ``machine_info`` says if there was any).
+    """
+    try:
+        fields = PROC_STAT.read_text("ascii").splitlines()[0].split()[1:]
+    except (OSError, IndexError):
+        return None
+    ticks = [int(value) for value in fields[:8]]  # user nice system idle iowait irq softirq steal
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """Measure, around a ``with`` block, the machine's busy CPU seconds (``.seconds``, NaN where
+    ``busy_cpu_seconds`` cannot tell)."""
+
+    def __init__(self) -> None:
+        self.seconds = math.nan
+        self._started: float | None = None
+
+    def __enter__(self) -> CpuMeter:
+        self._started = busy_cpu_seconds()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        ended = busy_cpu_seconds()
+        if self._started is not None and ended is not None:
+            self.seconds = ended - self._started
+
+
 # -- figures and results ------------------------------------------------------------------------
 
 @dataclass
