@@ -71,10 +71,12 @@ def run_suite(workers: str, extra: list[str], log_dir: Path, label: str
     output = log.read_text("utf-8", errors="replace")
     found, line = counts(output)
     failures = [x for x in output.splitlines() if x.startswith(("FAILED ", "ERROR "))][:20]
-    print(f"    {label}: exit {code}, {cpu.seconds:.0f} CPU-s, {line or 'no summary line'}")
+    print(f"    {label}: exit {code}, {cpu.seconds:.0f} CPU-s (machine-wide), "
+          f"{line or 'no summary line'}")
     return watch.seconds, {"exit_code": code, "counts": found, "summary": line,
                            "failures": failures, "seconds": round(watch.seconds, 2),
-                           "cpu_seconds": round(cpu.seconds, 1)}
+                           "cpu_seconds": None if math.isnan(cpu.seconds)
+                           else round(cpu.seconds, 1)}
 
 
 def variant_name(workers: str) -> str:
@@ -141,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                       note=outcome[base])]
     figures += [Figure.against(f"test suite wall time, {name}", medians[name], "s", args.reps,
                                base, medians[base], note=outcome[name]) for name in names[1:]]
-    cpu = {name: median([r["cpu_seconds"] for r in reports]) for name, reports in runs.items()}
+    cpu = {name: median([r["cpu_seconds"] for r in reports if r["cpu_seconds"] is not None])
+           for name, reports in runs.items()}
     if not any(math.isnan(value) for value in cpu.values()):  # no /proc/stat: no CPU figures
         figures.append(Figure(f"test suite CPU time (machine-wide), {base}", cpu[base], "CPU-s",
                               args.reps))
