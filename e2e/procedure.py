@@ -46,6 +46,9 @@ RECOVERY_CODE_MIN_CHARS = 13  # 64 bits of Base32 need 13 characters
 TURN_ON_CLICKED, TURNED_OFF = "turn_on_clicked", "turned_off"
 TURN_OFF_STEPS = ("3.3", "3.4")  # the clicks on "Turn off": where a console may ask to re-auth
 SECURITY_URL, ACCOUNT_URL = "security_url", "account_url"
+# Set by the runner: the step at which something expected never showed on screen (a renamed
+# label, a missing control), after the console's whole wait.
+FOUND_NOTHING = "found_nothing"
 
 
 class StepFailed(HarnessError, AssertionError):

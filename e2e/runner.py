@@ -25,7 +25,15 @@ from e2e.diagnosis import missing_words
 from e2e.evidence.geometry import page_box
 from e2e.evidence.masking import Masked, UnmaskableImage, mask_image_file
 from e2e.labels import Labels
-from e2e.procedure import PROCEDURE, Context, Step, StepFailed, SubStep, known_secrets
+from e2e.procedure import (
+    FOUND_NOTHING,
+    PROCEDURE,
+    Context,
+    Step,
+    StepFailed,
+    SubStep,
+    known_secrets,
+)
 from e2e.target import Credentials, Target
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
@@ -211,9 +219,10 @@ def _run_step(ctx: Context, step: Step, evidence_dir: Path | None,
         if not observed:  # the screen did not come up as expected: still record what is there
             with contextlib.suppress(Exception):
                 observe()
-        if _found_nothing(error):  # name the catalogue words missing and what is there instead
+        if (missing := _found_nothing(error)) is not None:  # name the catalogue words missing
+            ctx.notes[FOUND_NOTHING] = step.id                 # and what is there instead
             with contextlib.suppress(Exception):
-                hint = missing_words(ctx.page, ctx.labels, str(error), known_secrets(ctx))
+                hint = missing_words(ctx.page, ctx.labels, str(missing), known_secrets(ctx))
                 outcome.error += f"\n{hint}" if hint else ""
         if evidence_dir is not None:
             try:
@@ -247,9 +256,18 @@ def _capture(ctx: Context, step: Step, outcome: StepResult, folder: Path, suffix
         outcome.focus_box = page_box(ctx.page, step.focus(ctx).first)
 
 
-def _found_nothing(error: BaseException) -> bool:
-    """Whether a step failed because a locator matched nothing (in time)."""
-    return isinstance(error, PlaywrightTimeoutError) or "Locator expected" in str(error)
+def _found_nothing(error: BaseException) -> BaseException | None:
+    """The error saying a locator matched nothing in time: ``error`` itself, or the one it was
+    raised from (a step's own words, such as "Account Information does not show 2-Step
+    Verification as on", raised from the locator's timeout), or None."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, PlaywrightTimeoutError) or "Locator expected" in str(current):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _describe(error: BaseException) -> str:

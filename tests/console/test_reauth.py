@@ -127,6 +127,9 @@ def test_a_failed_run_is_cleaned_up_through_the_prompt(page: Page,
     assert result.cleanup["two_step"] == "done"
     assert any("Confirm access" in action for action in result.cleanup["actions"])
     assert mock.account_state(account.username)["two_step_enabled"] is False
+    # by the article's way: nothing went missing on screen, so nothing suggested another
+    assert "turned 2-Step Verification off by the article's steps 3.1-3.4" in \
+        result.cleanup["actions"]
 
 
 def test_doc_check_lists_the_prompt_as_a_step_the_article_never_mentions(tmp_path: Path) -> None:
