@@ -129,14 +129,14 @@ def _turn_off_again(ctx: Context, cleanup: Cleanup) -> bool:
         cleanup.actions.append("sign-in asked for no code: 2-Step Verification is already off")
         return False
     met_before = len(ctx.substeps)  # a re-authentication prompt, answered on the way
-    url: str | None = ctx.notes.get(SECURITY_URL)
+    url: str = ctx.notes.get(SECURITY_URL) or ""
 
     def by_the_article() -> str:
         _run(ctx, "3.1", "3.2", "3.3", "3.4")
         return "turned 2-Step Verification off by the article's steps 3.1-3.4"
 
     def from_the_settings_page() -> str:
-        ctx.page.goto(str(url))
+        ctx.page.goto(url)
         _run(ctx, "3.2", "3.3", "3.4")
         return "turned 2-Step Verification off from the 2-Step Verification settings page " \
                "this run had visited (steps 3.2-3.4)"

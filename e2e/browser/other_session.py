@@ -80,10 +80,11 @@ class OtherSessionProbe:
         try:
             if self._other is not None and self.observations.other_session_survived is not False:
                 page, labels = self._other.page, self._other.labels
+                signin = SignInPage(page, labels)
                 page.goto(self._other.target.base_url)
-                if not SignInPage(page, labels).asks_to_sign_in(self._other.account.username):
+                if not signin.asks_to_sign_in(self._other.account.username):
                     HomePage(page, labels).sign_out()
-                    SignInPage(page, labels).expect_loaded()
+                    signin.expect_loaded()
         except (AssertionError, PlaywrightError):
             pass  # already signed out (the console ended it) or the console is gone
         finally:
