@@ -7,6 +7,7 @@ full-page screenshot after multiplying by the device scale factor.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +31,11 @@ IN_MENU_JS = """(el) => {
 }"""
 
 # Every visible string a user could take for the quoted one, with what it is and where.
+# Four or more groups of four letters and digits, with at least one digit: how keys and Recovery
+# Codes look, and no label does. Such a string is left out even where the markup does not mark
+# it as a value.
+SECRET_SHAPED = re.compile(r"\b(?=[A-Z2-9 -]*\d)[A-Z0-9]{4}(?:[ -]?[A-Z0-9]{4}){3,}\b")
+
 VISIBLE_STRINGS_JS = """() => {
   const inMenu = IN_MENU;
   const kinds = [
@@ -38,13 +44,17 @@ VISIBLE_STRINGS_JS = """() => {
     ['h1, h2, h3, h4, h5, h6, [role=heading]', 'heading'], ['label', 'field label'],
     ['th[scope=row], [role=rowheader]', 'row name'], ['th, [role=columnheader]', 'column header'],
     ['td, [role=cell], [role=gridcell]', 'cell'], ['li', 'list item'],
-    ['p, strong, b, em, span, legend, summary, caption, dt, dd, code', 'text'],
+    ['p, strong, b, em, span, legend, summary, caption, dt, dd', 'text'],
   ];
+  // Values shown to be copied (a key, a Recovery Code) are never words of the console: skip
+  // them and anything holding one, so no diagnosis or report ever quotes a secret.
+  const VALUES = 'code, kbd, samp, output';
   const seen = new Set(), out = [];
   for (const [selector, kind] of kinds) {
     for (const el of document.querySelectorAll(selector)) {
       if (seen.has(el)) continue;
       seen.add(el);
+      if (el.closest(VALUES) || el.querySelector(VALUES)) continue;
       const r = el.getBoundingClientRect(), style = getComputedStyle(el);
       if (r.width <= 1 || r.height <= 1 || r.right < 0 || r.bottom < 0) continue;
       if (style.visibility !== 'visible' || Number(style.opacity) === 0) continue;
@@ -137,7 +147,8 @@ def visible_strings(page: Page) -> list[Candidate]:
         found = page.evaluate(VISIBLE_STRINGS_JS)
     except PlaywrightError:
         return []
-    return [Candidate(item["text"], item["kind"], item["box"]) for item in found]
+    return [Candidate(item["text"], item["kind"], item["box"]) for item in found
+            if not SECRET_SHAPED.search(item["text"])]
 
 
 def locator_box(page: Page, locator: Locator | None) -> Box | None:

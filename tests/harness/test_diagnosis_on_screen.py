@@ -39,3 +39,25 @@ def test_a_word_with_no_look_alike_lists_what_that_kind_of_thing_says(
     page.set_content("<main><button>Edit</button><button>Sign out</button></main>")
     hint = missing_words(page, labels, failure_of(page, labels.change_button))
     assert """the screen's buttons: "Edit", "Sign out\"""" in hint
+
+
+def test_a_recovery_code_the_run_has_not_read_yet_is_never_listed(
+    page: Page, labels: Labels
+) -> None:
+    # Given the confirmation screen of a console whose "keep it safe" text was renamed: the
+    # Recovery Code is shown (as a value, and once more in plain text), and the run does not
+    # know it yet (it reads the code after this check)
+    page.set_content("<main><h1>Recovery</h1><dl><dt>Backup Code</dt>"
+                     "<dd><code>POUA-4NFY-4OI6-FECY</code></dd></dl>"
+                     "<p>Write down IUWB-V27W-LD5T-HIUM somewhere safe.</p>"
+                     "<p>Store it offline</p></main>")
+
+    # When a step looks for a text that is not there, knowing no secret
+    with pytest.raises(AssertionError) as failed:
+        expect(page.get_by_text(labels.keep_safe, exact=True)).to_be_visible(timeout=300)
+    hint = missing_words(page, labels, str(failed.value), [])
+
+    # Then the hint lists the screen's words, but neither code, whole or in part
+    assert "is not on this screen" in hint and "Store it offline" in hint
+    for part in ("POUA", "4NFY", "FECY", "IUWB", "HIUM"):
+        assert part not in hint, hint
