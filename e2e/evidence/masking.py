@@ -5,7 +5,9 @@ password, enough to take over the administrator on a real console. So every pict
 keeps is masked first, irreversibly: a solid neutral box with a short placeholder ("QR code",
 "key", "Recovery Code"), never a blur. The boxes come from the page as a user finds those
 things (the QR image by its accessible name, the key and the Recovery Code groups), plus every
-element whose text holds a registered secret in any spelling. Then zbar reads the masked picture:
+element whose text holds a registered secret in any spelling, every value shown to be copied
+(`code`, `kbd`, `samp`, `output`) and any text shaped like a key or a Recovery Code, whatever a
+console calls their group. Then zbar reads the masked picture:
 a QR code still readable is painted over where zbar found it, and if one survives even that, the
 picture is refused (``UnmaskableImage``) rather than written.
 
@@ -54,19 +56,23 @@ _SECRET_BOXES_JS = """({qrName, groups, secrets}) => {
       if (values.length) values.forEach(v => add(what, v)); else add(what, group);
     }
   }
+  // Values shown to be copied, and text shaped like a key or a Recovery Code, are painted out
+  // even where a console names their group otherwise than the catalogue (or not at all).
+  for (const el of document.querySelectorAll('code, kbd, samp, output')) {
+    if (/^[A-Za-z0-9][A-Za-z0-9 -]{3,}$/.test((el.textContent || '').trim())) add('value', el);
+  }
   const squash = (t) => t.replace(/[\\s-]/g, '').toUpperCase();
   const wanted = secrets.map(squash).filter(s => s.length >= 6);
-  if (wanted.length) {
-    const holds = (el) => {
-      const t = squash(el.textContent || '');
-      return wanted.some(s => t.includes(s));
-    };
-    const walk = (el) => {
-      const inner = Array.from(el.children).filter(holds);
-      if (inner.length) inner.forEach(walk); else add('secret text', el);
-    };
-    if (document.body && holds(document.body)) walk(document.body);
-  }
+  const shaped = /\\b(?=[A-Z2-9 -]*\\d)[A-Z0-9]{4}(?:[ -]?[A-Z0-9]{4}){3,}\\b/;
+  const holds = (el) => {
+    const t = squash(el.textContent || '');
+    return wanted.some(s => t.includes(s)) || shaped.test(el.textContent || '');
+  };
+  const walk = (el) => {
+    const inner = Array.from(el.children).filter(holds);
+    if (inner.length) inner.forEach(walk); else add('secret text', el);
+  };
+  if (document.body && holds(document.body)) walk(document.body);
   return out;
 }"""
 
