@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from e2e.browser.devices import DESKTOP, MATRIX
+from e2e.browser.devices import MATRIX
 from e2e.evidence.redaction import safe_print, write_text
 from e2e.reports.html import write_report
 from e2e.runner import PASSED, RunResult, StepResult, run_procedure
@@ -150,6 +150,7 @@ def add_matrix_parser(commands: argparse._SubParsersAction,
         description="Run the whole procedure as each device (desktop, HiDPI 2x/3x, dark scheme, "
                     "Pixel 7, iPhone 14, all in Chromium). Exit 0 when every device passed.")
     add_target_options(matrix)
+    matrix.set_defaults(device=None)  # so that an explicit `--device Desktop` is told apart
     matrix.add_argument("--devices", default=None,
                         help=f"comma-separated device names (default: {', '.join(MATRIX)}; "
                              "--device NAME runs that one device)")
@@ -159,15 +160,23 @@ def add_matrix_parser(commands: argparse._SubParsersAction,
     matrix.add_argument("--no-evidence", action="store_true", help="skip screenshots")
 
 
+def devices_asked(args: argparse.Namespace) -> list[str] | None:
+    """The devices the matrix runs: ``--devices`` (default the whole matrix) or the one
+    ``--device`` (shared with ``run``, honoured even when it names the default); ``None`` when
+    both were given."""
+    if args.devices is not None and args.device is not None:
+        return None
+    return parse_devices(args.devices) if args.device is None else [args.device]
+
+
 def matrix_command(args: argparse.Namespace) -> int:
     """Run the matrix, print progress and the table, write the reports."""
     from e2e.browser.session import open_console
 
-    if args.devices is not None and args.device != DESKTOP:
+    devices = devices_asked(args)
+    if devices is None:
         safe_print("error: give either --devices LIST or --device NAME, not both", file=sys.stderr)
         return 2
-    # --device (shared with `run`) is honoured: a matrix of that one device
-    devices = parse_devices(args.devices) if args.device == DESKTOP else [args.device]
 
     def progress(device: str, step: StepResult) -> None:
         if step.status != PASSED:

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from e2e.cli.main import EXIT_SETUP
+from e2e.browser.devices import MATRIX
+from e2e.cli.main import EXIT_SETUP, build_parser
+from e2e.cli.matrix import devices_asked
 from tests.support.cli import run_e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,3 +74,14 @@ def test_the_installed_scripts_name_themselves_in_their_usage(tmp_path: Path) ->
                               text=True, timeout=60, check=False, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith(prog), done.stdout[:80]
+
+
+@pytest.mark.parametrize(("argv", "devices"), [
+    (["matrix"], list(MATRIX)),
+    (["matrix", "--device", "Desktop"], ["Desktop"]),  # the default device, asked for by name
+    (["matrix", "--device", "Pixel 7"], ["Pixel 7"]),
+    (["matrix", "--devices", "Desktop,iPhone 14"], ["Desktop", "iPhone 14"]),
+    (["matrix", "--device", "Desktop", "--devices", "Pixel 7"], None),
+])
+def test_matrix_runs_the_devices_asked_for(argv: list[str], devices: list[str] | None) -> None:
+    assert devices_asked(build_parser().parse_args(argv)) == devices
