@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from e2e.cleanup import Cleanup
 from e2e.data import article_path
 from e2e.doccheck.article import read_article
 from e2e.evidence.baseline import CHANGED, NO_BASELINE, Drift, DriftReport
@@ -19,7 +20,7 @@ from e2e.evidence.capture import StepEvidence
 from e2e.procedure import PROCEDURE, SubStep, step_ids
 from e2e.reauth import REAUTH
 from e2e.reports.html import write_report
-from e2e.reports.progress import print_step
+from e2e.reports.progress import print_step, print_summary
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult
 
 
@@ -253,3 +254,20 @@ def test_a_sub_step_is_reported_under_its_step_everywhere(
     assert "> 1.1a: " in (tmp_path / "report.md").read_text()
     data = json.loads((tmp_path / "report.json").read_text())
     assert data["steps"][0]["substeps"][0]["id"] == "1.1a"
+
+
+def test_a_failed_cleanup_line_shows_no_escape_sequence_from_the_console(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given a run whose cleanup failed with the console's text, which holds an escape sequence
+    cleanup = Cleanup("admin@example.com", two_step=FAILED,
+                      error="the page said \x1b]8;;http://evil.example\x07click\x1b]8;;\x07")
+    result = RunResult(target="t", account="admin@example.com", lang="en", device="Desktop",
+                       started_at="now", cleanup=cleanup.to_dict())
+
+    # When the summary is printed
+    print_summary(result, tmp_path / "index.html")
+
+    # Then the CLEANUP FAILED line is there, and no escape character reached the terminal
+    out = capsys.readouterr().out
+    assert "CLEANUP FAILED" in out
+    assert "\x1b]" not in out and "\x07" not in out
