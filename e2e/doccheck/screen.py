@@ -7,7 +7,6 @@ full-page screenshot after multiplying by the device scale factor.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,7 +14,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 from e2e.evidence.geometry import Box, page_box
-from e2e.evidence.masking import mask_image_file
+from e2e.evidence.masking import SECRET_SHAPED, mask_image_file
 from e2e.labels import Labels
 
 BUTTON, LINK, HEADING, FIELD_LABEL = "button", "link", "heading", "field label"
@@ -31,11 +30,6 @@ IN_MENU_JS = """(el) => {
 }"""
 
 # Every visible string a user could take for the quoted one, with what it is and where.
-# Four or more groups of four letters and digits, with at least one digit: how keys and Recovery
-# Codes look, and no label does. Such a string is left out even where the markup does not mark
-# it as a value.
-SECRET_SHAPED = re.compile(r"\b(?=[A-Z2-9 -]*\d)[A-Z0-9]{4}(?:[ -]?[A-Z0-9]{4}){3,}\b")
-
 VISIBLE_STRINGS_JS = """() => {
   const inMenu = IN_MENU;
   const kinds = [

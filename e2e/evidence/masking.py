@@ -17,6 +17,7 @@ Boxes are page coordinates in CSS px; a full-page screenshot has ``scale`` devic
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,13 +31,18 @@ if TYPE_CHECKING:
 
     from e2e.labels import Labels
 
+# Four or more groups of four letters and digits, with at least one digit: how keys and Recovery
+# Codes look, and no label does. Painted out here, and never quoted by a diagnosis or a report,
+# even where the markup does not mark such a string as a value (one pattern, Python and JS).
+SECRET_SHAPED = re.compile(r"\b(?=[A-Z2-9 -]*\d)[A-Z0-9]{4}(?:[ -]?[A-Z0-9]{4}){3,}\b")
+
 FILL = (214, 218, 224)
 INK = (74, 82, 94)
 PAD = 4  # CSS px painted beyond each box, so antialiased edges and focus rings go too
 
 # Boxes (page coordinates) of: the QR image(s), the key and Recovery Code values, and the smallest
 # elements whose text, spaces and dashes removed, contains one of the given secrets.
-_SECRET_BOXES_JS = """({qrName, groups, secrets}) => {
+_SECRET_BOXES_JS = """({qrName, groups, secrets, secretShaped}) => {
   const page = (r) => ({x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height});
   const out = [];
   const add = (what, el) => {
@@ -63,7 +69,7 @@ _SECRET_BOXES_JS = """({qrName, groups, secrets}) => {
   }
   const squash = (t) => t.replace(/[\\s-]/g, '').toUpperCase();
   const wanted = secrets.map(squash).filter(s => s.length >= 6);
-  const shaped = /\\b(?=[A-Z2-9 -]*\\d)[A-Z0-9]{4}(?:[ -]?[A-Z0-9]{4}){3,}\\b/;
+  const shaped = new RegExp(secretShaped);
   const holds = (el) => {
     const t = squash(el.textContent || '');
     return wanted.some(s => t.includes(s)) || shaped.test(el.textContent || '');
@@ -98,6 +104,7 @@ def secret_regions(page: Page, labels: Labels, secrets: Iterable[str] = ()) -> l
         "qrName": labels.qr_image,
         "groups": [["key", labels.manual_key], ["Recovery Code", labels.recovery_code]],
         "secrets": [s for s in secrets if s],
+        "secretShaped": SECRET_SHAPED.pattern,
     })
     regions: list[Masked] = []
     for item in found:

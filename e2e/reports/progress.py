@@ -55,6 +55,6 @@ def print_summary(result: RunResult, index: Path) -> None:
     if failed is not None:
         print(f"first failure: step {failed.id}: {_clean(failed.error or '').splitlines()[0]}")
     if result.cleanup is not None:
-        for line in Cleanup.from_dict(result.cleanup).lines():
-            print(_colour(FAILED, _clean(line)) if "FAILED" in line else _clean(line))
+        for line in map(_clean, Cleanup.from_dict(result.cleanup).lines()):
+            print(_colour(FAILED, line) if "FAILED" in line else line)
     print(f"report: {index}")
