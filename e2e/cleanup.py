@@ -8,9 +8,11 @@ only this process ever knew. So after the steps, whatever happened to them:
    from the secret held in memory), turn 2SV off through the console and sign in once more to
    prove no code is asked; when the article's way there fails (a renamed link), go straight to the
    2SV settings page the run already visited, and go there first when the run itself failed on
-   something that never showed on screen (the article's way would most likely wait for it again);
-2. sign out, then prove the old session cookie no longer opens the console (a fresh browser
-   context carrying it lands on the sign-in page).
+   something that never showed on screen (the article's way would most likely wait for it again).
+   Each fresh sign-in first signs the session before it out (clearing the cookie jar alone would
+   leave that session alive on the server);
+2. sign out, even when turning 2SV off failed, then prove that no session cookie this run held
+   opens the console any more (a fresh browser context carrying it lands on the sign-in page).
 
 What happened is reported apart from the article's steps (terminal, report, JUnit class
 ``cleanup``). If cleanup fails, the report names the account and what an administrator must do.
@@ -21,7 +23,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Cookie, expect
 
 from e2e.browser.session import browser_locale
 from e2e.evidence.redaction import redact, register_secret
@@ -39,6 +41,7 @@ from e2e.procedure import (
 )
 
 DONE, NOT_NEEDED, FAILED, NOT_PROVEN = "done", "not needed", "failed", "not proven"
+Cookies = list[Cookie]  # one session's cookie jar
 
 
 @dataclass
@@ -49,7 +52,8 @@ class Cleanup:
     two_step: str = NOT_NEEDED  # turned off again: done / not needed / failed
     sign_out: str = NOT_PROVEN  # done (proven) / failed / not proven
     actions: list[str] = field(default_factory=list)
-    error: str | None = None
+    error: str | None = None  # why it failed: turning 2SV off, else signing out
+    sign_out_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -66,16 +70,17 @@ class Cleanup:
 
     def lines(self) -> list[str]:
         """What the terminal says: one line when all is well, the way out when not."""
+        signed = {DONE: "signed out (no session of this run works any more)",
+                  NOT_PROVEN: "signed out (not proven: no second browser context)",
+                  FAILED: f"SIGN-OUT FAILED: {self.sign_out_error}"}[self.sign_out]
         if self.two_step == FAILED:
             return [f"CLEANUP FAILED: account {self.account} may be left with 2-Step Verification "
                     f"ON: {self.error}",
+                    f"  then {signed}",
                     "  An administrator must turn 2-Step Verification off for this account "
                     "(Admin Console > Account Setting > Disable 2 Step Verification, or the "
                     "user administration), and sign out its sessions, before it is used again."]
         turned = ("2-Step Verification turned off again; " if self.two_step == DONE else "")
-        signed = {DONE: "signed out (the old session no longer works)",
-                  NOT_PROVEN: "signed out (not proven: no second browser context)",
-                  FAILED: f"SIGN-OUT FAILED: {self.error}"}[self.sign_out]
         return [f"cleanup: {turned}{signed} (account {self.account})"]
 
 
@@ -108,24 +113,25 @@ def forget_tracked() -> None:
 def leave_as_found(ctx: Context) -> Cleanup:
     """Turn 2SV off if this run may have left it on, then sign out and prove the session ended."""
     cleanup = Cleanup(ctx.account.username)
+    ended: list[Cookies] = []  # the cookies of each session cleanup signed out before its own
     if ctx.notes.get(TURN_ON_CLICKED) and not ctx.notes.get(TURNED_OFF):
         try:
-            cleanup.two_step = DONE if _turn_off_again(ctx, cleanup) else NOT_NEEDED
+            cleanup.two_step = DONE if _turn_off_again(ctx, cleanup, ended) else NOT_NEEDED
         except Exception as error:  # noqa: BLE001 - reported, with what an administrator must do
             cleanup.two_step = FAILED
             cleanup.error = redact(_first_line(error))
-            return cleanup
-    try:
-        cleanup.sign_out = _sign_out_proven(ctx, cleanup)
+    try:  # even when 2SV could not be turned off: no session of this run stays open
+        cleanup.sign_out = _sign_out_proven(ctx, cleanup, ended)
     except Exception as error:  # noqa: BLE001 - a session that survives is reported, not raised
         cleanup.sign_out = FAILED
-        cleanup.error = redact(_first_line(error))
+        cleanup.sign_out_error = redact(_first_line(error))
+        cleanup.error = cleanup.error or cleanup.sign_out_error
     return cleanup
 
 
-def _turn_off_again(ctx: Context, cleanup: Cleanup) -> bool:
+def _turn_off_again(ctx: Context, cleanup: Cleanup, ended: list[Cookies]) -> bool:
     """Turn 2SV off if sign-in shows it is on; return whether it had to be turned off."""
-    if not _sign_in_fresh(ctx, cleanup):
+    if not _sign_in_fresh(ctx, cleanup, ended):
         cleanup.actions.append("sign-in asked for no code: 2-Step Verification is already off")
         return False
     met_before = len(ctx.substeps)  # a re-authentication prompt, answered on the way
@@ -158,16 +164,17 @@ def _turn_off_again(ctx: Context, cleanup: Cleanup) -> bool:
                 raise
             cleanup.actions.append(f"that way failed ({_first_line(error)}); trying the other")
     cleanup.actions += [f"{sub.text} ({sub.status})" for sub in ctx.substeps[met_before:]]
-    if _sign_in_fresh(ctx, cleanup):
+    if _sign_in_fresh(ctx, cleanup, ended):
         raise AssertionError("the console said 2-Step Verification was turned off, but signing in "
                              "still asks for a code")
     cleanup.actions.append("signed in again: no code asked")
     return True
 
 
-def _sign_in_fresh(ctx: Context, cleanup: Cleanup) -> bool:
-    """Sign in from a clean cookie jar; answer a code challenge if one comes. Return whether it
-    came (2SV on)."""
+def _sign_in_fresh(ctx: Context, cleanup: Cleanup, ended: list[Cookies]) -> bool:
+    """Sign in from a clean cookie jar, the session before signed out first; answer a code
+    challenge if one comes. Return whether it came (2SV on)."""
+    _end_session(ctx, cleanup, ended)
     ctx.page.context.clear_cookies()
     sign_in(ctx)
     challenge = CodeChallengePage(ctx.page, ctx.labels)
@@ -184,6 +191,26 @@ def _sign_in_fresh(ctx: Context, cleanup: Cleanup) -> bool:
     return True
 
 
+def _end_session(ctx: Context, cleanup: Cleanup, ended: list[Cookies]) -> None:
+    """Sign out of the session the page is in, if any, and keep its cookies for the final proof
+    that it is over (signing out may fail on a broken screen: the proof still runs)."""
+    cookies = ctx.page.context.cookies()
+    if not cookies:
+        return
+    register_secret(*(cookie["value"] for cookie in cookies))  # session ids are secrets too
+    ended.append(cookies)
+    home = HomePage(ctx.page, ctx.labels)
+    if not home.signed_in_header(ctx.account.username).is_visible():
+        return  # e.g. the sign-in page or a code challenge: the session's end is proven later
+    try:
+        home.sign_out()
+        SignInPage(ctx.page, ctx.labels).expect_loaded()
+        cleanup.actions.append("signed out of the session before signing in again")
+    except Exception as error:  # noqa: BLE001 - the final proof says whether the session ended
+        cleanup.actions.append(f"could not sign out of the session before signing in again "
+                               f"({redact(_first_line(error))})")
+
+
 def _run(ctx: Context, *step_ids: str) -> None:
     for step_id in step_ids:
         step = STEPS_BY_ID[step_id]
@@ -192,9 +219,9 @@ def _run(ctx: Context, *step_ids: str) -> None:
         step.check(ctx)
 
 
-def _sign_out_proven(ctx: Context, cleanup: Cleanup) -> str:
-    """Sign out through the user menu; then a fresh context with the old cookies must be asked
-    to sign in."""
+def _sign_out_proven(ctx: Context, cleanup: Cleanup, ended: list[Cookies]) -> str:
+    """Sign out through the user menu; then a fresh context with the cookies of each session
+    this run held must be asked to sign in."""
     context = ctx.page.context
     cookies = context.cookies()
     register_secret(*(cookie["value"] for cookie in cookies))  # session ids are secrets too
@@ -206,8 +233,25 @@ def _sign_out_proven(ctx: Context, cleanup: Cleanup) -> str:
         signin.expect_loaded()
         cleanup.actions.append("signed out through the user menu")
     browser = context.browser
-    if browser is None or not cookies:
+    sessions = [jar for jar in [*ended, cookies] if jar]
+    if browser is None or not sessions:
         return NOT_PROVEN
+    verdicts = [_still_opens(ctx, browser, jar, cleanup) for jar in sessions]
+    if any(verdicts):
+        which = "the last session" if verdicts[-1] else "a session cleanup signed out of earlier"
+        raise AssertionError(f"the session cookie of {which} still opens the console after "
+                             "signing out: the server did not end the session")
+    if None in verdicts:
+        return NOT_PROVEN
+    cleanup.actions.append(f"no session cookie this run held opens the console any more "
+                           f"({len(sessions)} probed)")
+    return DONE
+
+
+def _still_opens(ctx: Context, browser: Browser, cookies: Cookies,
+                 cleanup: Cleanup) -> bool | None:
+    """Whether a fresh context carrying ``cookies`` is let into the console (None: it showed
+    neither the sign-in form nor a signed-in header, so nothing is proven)."""
     probe = browser.new_context(locale=browser_locale(ctx.labels.lang))  # screens in its words
     try:
         # cookies() gives Cookie dicts; add_cookies wants SetCookieParam, the same keys but one
@@ -216,18 +260,13 @@ def _sign_out_proven(ctx: Context, cleanup: Cleanup) -> str:
         page = probe.new_page()
         page.goto(ctx.notes.get(ACCOUNT_URL) or ctx.target.base_url)
         try:
-            asked_to_sign_in = SignInPage(page, ctx.labels).asks_to_sign_in(ctx.account.username)
+            return not SignInPage(page, ctx.labels).asks_to_sign_in(ctx.account.username)
         except AssertionError:
-            cleanup.actions.append(f"the old session cookie led to {page.url}, showing neither "
+            cleanup.actions.append(f"an old session cookie led to {page.url}, showing neither "
                                    "the sign-in form nor a signed-in header")
-            return NOT_PROVEN
-        if not asked_to_sign_in:
-            raise AssertionError("the session cookie from before signing out still opens the "
-                                 "console: the server did not end the session")
+            return None
     finally:
         probe.close()
-    cleanup.actions.append("the old session cookie no longer opens the console")
-    return DONE
 
 
 def _first_line(error: BaseException) -> str:

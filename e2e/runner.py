@@ -38,6 +38,7 @@ from e2e.target import Credentials, Target
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 UNMASKED_EVIDENCE = "unmasked_evidence"  # ctx.notes key: keep screenshots as taken (mock only)
+INTERRUPTED = "interrupted"  # result.notes key: Ctrl-C or SIGTERM stopped the run at a step
 Inspector = Callable[[Context, Step], None]
 MAX_ERROR_LINES = 12
 
@@ -146,7 +147,10 @@ def run_procedure(
     embedded mock; the CLI allows it nowhere else); only then is a QR code that cannot be read
     kept too.
     With ``leave_as_found`` the run ends signed out, and 2SV off again if it may have been left
-    on (``e2e.cleanup``); ``result.cleanup`` says what was done.
+    on (``e2e.cleanup``); ``result.cleanup`` says what was done. That holds when the run is
+    interrupted (``KeyboardInterrupt``: Ctrl-C, or SIGTERM as the CLI turns it) too: the step
+    under way is reported as interrupted, cleanup runs, and ``result.notes["interrupted"]`` is
+    set; a second interrupt during cleanup stops it.
     """
     account = account or target.new_account()
     ctx = Context(page=page, target=target, labels=labels, account=account,
@@ -159,16 +163,23 @@ def run_procedure(
             ctx.notes["evidence_dir"] = evidence_dir  # an unreadable QR code's picture, unmasked
     result = RunResult(target=target.describe(), account=account.username, lang=labels.lang,
                        device=device, started_at=datetime.now(UTC).isoformat(timespec="seconds"))
-    recording, failed = record_from is None, False
+    recording, failed, interrupted = record_from is None, False, False
     started = time.perf_counter()
     for step in steps:
         recording = recording or step.id == record_from
         if failed:
             outcome = StepResult(step.id, step.section, step.text,
-                                 error="not run: an earlier step failed")
+                                 error="not run: the run was interrupted" if interrupted
+                                 else "not run: an earlier step failed")
         else:
-            outcome = _run_step(ctx, step, evidence_dir if recording else None,
-                                inspect if recording else None)
+            try:
+                outcome = _run_step(ctx, step, evidence_dir if recording else None,
+                                    inspect if recording else None)
+            except KeyboardInterrupt:  # Ctrl-C, or SIGTERM as the CLI turns it: clean up first
+                interrupted = True
+                outcome = StepResult(step.id, step.section, step.text, status=FAILED,
+                                     url=ctx.page.url, error=f"step {step.id} ({step.text}) "
+                                     "was interrupted (Ctrl-C or SIGTERM): the run stopped here")
             failed = outcome.status == FAILED
             if failed and not recording:  # the setup failed: report it, it is why nothing ran
                 outcome.error = f"setup for step {record_from} failed: {outcome.error}"
@@ -176,11 +187,15 @@ def run_procedure(
             result.steps.append(outcome)
             if on_step is not None:
                 on_step(outcome)
-    if leave_as_found:
+    # An interrupted run against a mock with a test API stops at once: its accounts are
+    # throwaway, and a Ctrl-C in a terminal has most likely stopped the embedded mock too.
+    if leave_as_found and not (interrupted and target.has_test_api):
         result.cleanup = cleanup.leave_as_found(ctx).to_dict()
     result.seconds = time.perf_counter() - started
     result.notes = {k: v for k, v in ctx.notes.items()
                     if k in ("otpauth_warnings",) and v}
+    if interrupted:
+        result.notes[INTERRUPTED] = True
     return result
 
 
@@ -251,7 +266,7 @@ def _capture(ctx: Context, step: Step, outcome: StepResult, folder: Path, suffix
         return  # a page that is gone cannot be captured; the error says why the step failed
     (folder / name).write_bytes(png)
     outcome.screenshot = name
-    outcome.masked += [region.to_dict() for region in regions]  # the step's and its failure's
+    outcome.masked += [{**region.to_dict(), "picture": name} for region in regions]
     if step.focus is not None and not suffix:
         outcome.focus_box = page_box(ctx.page, step.focus(ctx).first)
 

@@ -109,6 +109,13 @@ def chromium_args(extra: list[str] | None = None) -> list[str]:
     return args
 
 
+# Playwright closes the browser it launched on SIGINT, SIGTERM and SIGHUP by default. The harness
+# catches them itself (Ctrl-C, or SIGTERM as the CLI turns it) to leave the account as found,
+# which needs the browser still running: it closes it when it is done.
+KEEP_BROWSER_ON_SIGNALS: dict[str, Any] = {"handle_sigint": False, "handle_sigterm": False,
+                                           "handle_sighup": False}
+
+
 def launch_args(extra: list[str] | None = None, headless: bool = True,
                 playwright: Playwright | None = None) -> dict[str, Any]:
     """Build keyword arguments for ``BrowserType.launch`` for this machine (a headed browser

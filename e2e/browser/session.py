@@ -8,6 +8,7 @@ message says what to do: the CLI exits with 2 on it, never with a traceback.
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from playwright.sync_api import (
 from playwright.sync_api import Error as PlaywrightError
 
 from e2e.browser.devices import UnknownDevice, context_options
-from e2e.browser.launch import BrowserSetupError, launch_args
+from e2e.browser.launch import KEEP_BROWSER_ON_SIGNALS, BrowserSetupError, launch_args
 from e2e.browser.remote import (
     BrowserEndpoint,
     RemoteBrowserError,
@@ -143,7 +144,7 @@ def start_browser(playwright: Playwright, endpoint: BrowserEndpoint | None, *,
     try:
         if endpoint is not None:
             return connect_browser(playwright, endpoint, headless=not headed)
-        return playwright.chromium.launch(headless=not headed,
+        return playwright.chromium.launch(headless=not headed, **KEEP_BROWSER_ON_SIGNALS,
                                           **launch_args(headless=not headed, playwright=playwright))
     except (BrowserSetupError, RemoteBrowserError) as error:
         raise SetupError(str(error)) from None
@@ -162,7 +163,8 @@ def trace_path(target: Target, trace_to: Path, contains_secrets_ok: bool) -> Pat
     A Playwright trace holds DOM snapshots, network bodies and screencast frames: the password,
     the QR code and its secret, the Recovery Code and every session cookie. It cannot be scrubbed
     reliably, so only a mock with its test API (throwaway accounts) gets one freely; against
-    anything else the user must accept that it holds secrets, and the file says so in its name.
+    anything else the user must accept that it holds secrets, the file says so in its name, and
+    it goes to a private temporary folder, never into the report folder a CI job uploads.
     """
     if target.has_test_api:
         return trace_to
@@ -172,9 +174,13 @@ def trace_path(target: Target, trace_to: Path, contains_secrets_ok: bool) -> Pat
             "the 2SV secret (QR code), the Recovery Code and session cookies, readable by anyone "
             "who opens it. Run without --trace, or add --trace-contains-secrets and keep the file "
             "out of CI artifacts.")
-    sensitive = trace_to.with_name(trace_to.stem + SENSITIVE_SUFFIX + trace_to.suffix)
+    # Never inside the report folder, which CI uploads: a folder of its own that only this user
+    # can open, outside any tree a CI recipe publishes
+    private = Path(tempfile.mkdtemp(prefix="e2e-2sv-trace-"))  # mode 0700
+    sensitive = private / (trace_to.stem + SENSITIVE_SUFFIX + trace_to.suffix)
     print(f"warning: the trace {sensitive} holds secrets (password, 2SV secret, Recovery Code, "
-          "session cookies): do not upload or share it; delete it when done.", file=sys.stderr)
+          "session cookies): it is kept out of the report folder; do not upload or share it; "
+          "delete it when done.", file=sys.stderr)
     return sensitive
 
 

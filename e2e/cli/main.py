@@ -10,8 +10,12 @@ news for the writer (which published screenshots are stale), not a broken consol
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from e2e.browser.devices import DESKTOP
@@ -135,13 +139,32 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[REAUTH_ENV] = "1"
 
     try:
-        return COMMANDS[args.command](args)
+        with sigterm_as_interrupt():
+            return COMMANDS[args.command](args)
     except HarnessError as error:  # a setup problem the harness explained: message, no traceback
         safe_print(f"error: {error}", file=sys.stderr)
         return EXIT_SETUP
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_SETUP
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Let SIGTERM (a CI job cancelled, ``kill``) stop a run the way Ctrl-C does: as a
+    ``KeyboardInterrupt``, so the run still leaves the account as found before it exits."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def run_command(args: argparse.Namespace) -> int:

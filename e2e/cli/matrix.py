@@ -19,6 +19,7 @@ from pathlib import Path
 from e2e.browser.devices import MATRIX
 from e2e.evidence.redaction import safe_print, write_text
 from e2e.reports.html import write_report
+from e2e.reports.progress import print_cleanup
 from e2e.runner import PASSED, RunResult, StepResult, run_procedure
 
 DEFAULT_MATRIX_REPORT = Path("reports/matrix")
@@ -49,8 +50,14 @@ class MatrixResult:
             "devices": list(self.runs),
             "steps": {sid: {d: self.status(d, sid) for d in self.runs} for sid in self.step_ids()},
             "seconds": {d: round(r.seconds, 3) for d, r in self.runs.items()},
-            "failures": {d: r.failed_step.error for d, r in self.runs.items() if r.failed_step},
+            "failures": {d: r.failure for d, r in self.runs.items() if r.failure},
+            "cleanup": {d: r.cleanup for d, r in self.runs.items()},
         }
+
+    def cleanup_status(self, device: str) -> str:
+        """How the device's run left the account: passed, failed, or skipped (no cleanup)."""
+        cleanup = self.runs[device].cleanup
+        return "skipped" if cleanup is None else "passed" if cleanup["ok"] else "failed"
 
 
 def folder_name(device: str) -> str:
@@ -108,6 +115,8 @@ def format_table(result: MatrixResult) -> str:
     for step_id in result.step_ids():
         cells = (MARKS[result.status(d, step_id)] for d in devices)
         lines.append(f"{step_id:<5} " + "  ".join(f"{c:^{width}}" for c in cells))
+    cells = (MARKS[result.cleanup_status(d)] for d in devices)
+    lines.append("clean " + "  ".join(f"{c:^{width}}" for c in cells))
     lines.append("time  " + "  ".join(f"{result.runs[d].seconds:^{width}.1f}" for d in devices))
     return "\n".join(lines)
 
@@ -126,6 +135,9 @@ def write_matrix_report(result: MatrixResult, report: Path) -> Path:
             f'<td class="{result.status(d, step_id)}">{MARKS[result.status(d, step_id)]}</td>'
             for d in devices)
         rows.append(f'<tr><th scope="row">{step_id} {html.escape(text)}</th>{cells}</tr>')
+    cells = "".join(f'<td class="{result.cleanup_status(d)}">{MARKS[result.cleanup_status(d)]}</td>'
+                    for d in devices)
+    rows.append(f'<tr><th scope="row">cleanup: the account left as found</th>{cells}</tr>')
     verdict = "PASSED" if result.passed else "FAILED"
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Device matrix: {verdict}</title><style>
@@ -191,5 +203,9 @@ def matrix_command(args: argparse.Namespace) -> int:
                             on_step=progress)
     index = write_matrix_report(result, args.report)
     print(format_table(result))
+    for device, run in result.runs.items():
+        if run.cleanup is not None and not run.cleanup["ok"]:
+            print(f"{device}:")
+            print_cleanup(run.cleanup, prefix="  ")
     print(("all devices passed" if result.passed else "FAILED on some devices") + f"; {index}")
     return 0 if result.passed else 1

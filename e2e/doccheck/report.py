@@ -20,6 +20,7 @@ from typing import TextIO
 
 from PIL import Image, ImageDraw, ImageFont
 
+from e2e.cleanup import Cleanup
 from e2e.doccheck.run import (
     APP,
     DIFFERENT,
@@ -34,6 +35,7 @@ from e2e.doccheck.run import (
 )
 from e2e.evidence.crops import draw_outline
 from e2e.evidence.redaction import safe_print, write_text
+from e2e.reports.html import render_cleanup
 from e2e.runner import FAILED, PASSED
 
 JSON_NAME, HTML_NAME = "doc-check.json", "doc-check.html"
@@ -142,6 +144,9 @@ def _sections(check: DocCheck) -> Iterator[str]:
     if check.notes:
         yield "\nnotes (the article's own inconsistencies):"
         yield from (f"  - {note}" for note in check.notes)
+    if check.cleanup is not None:  # how the run left the account, apart from the article
+        yield ""
+        yield from Cleanup.from_dict(check.cleanup).lines()
 
 
 def _verdict(check: DocCheck) -> str:
@@ -224,7 +229,8 @@ def render_html(check: DocCheck) -> str:
 <p>{html.escape(check.article)} against {html.escape(check.target)} &middot; device
 {html.escape(check.device)} &middot; language {html.escape(check.lang)} &middot;
 {check.seconds:.1f} s &middot; {html.escape(counts)}</p></header>
-<main>{_render_findings(check)}{''.join(sections)}</main></body></html>
+<main>{_render_findings(check)}{''.join(sections)}{render_cleanup(check.cleanup)}</main>
+</body></html>
 """
 
 

@@ -151,6 +151,7 @@ class DocCheck:
     not_in_article: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     observations: dict[str, list[Observation]] = field(default_factory=dict)
+    cleanup: dict[str, Any] | None = None  # how the run left the account (e2e.cleanup)
 
     @property
     def quotes(self) -> list[QuoteCheck]:
@@ -170,6 +171,8 @@ class DocCheck:
         failed = {s.procedure_step for s in self.steps if s.run_status == FAILED}
         found += [f"{step_id}: the step failed" for step_id in sorted(failed, key=_step_key)]
         found += [f"{p['id']}: not in article" for p in self.not_in_article]
+        if self.cleanup is not None and not self.cleanup["ok"]:  # the account not left as found
+            found.append(f"cleanup failed: {self.cleanup['error']}")
         return found
 
     @property
@@ -198,6 +201,7 @@ class DocCheck:
             "steps": [asdict(step) for step in self.steps],
             "not_in_article": self.not_in_article, "notes": self.notes,
             "observations": {k: [o.to_dict() for o in v] for k, v in self.observations.items()},
+            "cleanup": self.cleanup,
         }
 
 
@@ -535,4 +539,4 @@ def run_doc_check(article: Article, page: Page, target: Target, labels: Labels, 
                     lang=run.lang, started_at=run.started_at, seconds=run.seconds, steps=steps,
                     not_in_article=unmentioned,
                     notes=spelling_notes(article, steps) + kind_notes(steps, observations),
-                    observations=observations)
+                    observations=observations, cleanup=run.cleanup)

@@ -93,6 +93,7 @@ class Masked:
 
     what: str
     box: dict[str, float]
+    picture: str = ""  # the file it was painted over in (a step may keep two: its own, a failure)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

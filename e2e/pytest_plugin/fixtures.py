@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Playwright
 from e2e import cleanup
 from e2e.authenticator import Authenticator
 from e2e.browser.devices import DESKTOP, UnknownDevice, context_options
-from e2e.browser.launch import launch_args
+from e2e.browser.launch import KEEP_BROWSER_ON_SIGNALS, launch_args
 from e2e.browser.remote import (
     BrowserEndpoint,
     RemoteBrowserError,
@@ -37,6 +37,7 @@ from e2e.target import (
     Credentials,
     MockTarget,
     Target,
+    TargetError,
     connect,
 )
 
@@ -54,20 +55,29 @@ def xdist_share() -> tuple[int, int]:
     return int(worker.removeprefix("gw") or 0), max(1, count)
 
 
-def refuse_secret_artifacts(config: pytest.Config, target: Target) -> None:
-    """Stop before a real console's password, secret and cookies land in test-results/.
+def secret_artifacts_refusal(config: pytest.Config) -> str | None:
+    """Why pytest-playwright's recordings must not run against the console of ``--base-url``,
+    or None.
 
-    pytest-playwright's traces, videos and screenshots cannot be scrubbed; on the mock with its
-    test API (throwaway accounts) they are harmless, anywhere else only with an explicit yes.
+    Its traces, videos and screenshots cannot be scrubbed; on the mock with its test API
+    (throwaway accounts, the embedded one too) they are harmless, anywhere else only with an
+    explicit yes. The plugin asks once, before any test runs (``pytest_sessionstart``, on
+    xdist's controller), so the refusal is a usage error, not one per worker.
     """
     asked = [f"--{name}={config.getoption(name)}" for name, off in RECORDINGS
              if config.getoption(name, default=off) not in (off, None)]
-    if asked and not target.has_test_api and not config.getoption("artifacts_contain_secrets"):
-        pytest.exit(f"refusing {' '.join(asked)} against {target.base_url}: traces, videos and "
-                    "screenshots of a real console hold the password, the 2SV secret (QR code), "
-                    "the Recovery Code and session cookies, and cannot be scrubbed. Drop them, or "
-                    "add --artifacts-contain-secrets and keep test-results/ out of CI artifacts.",
-                    returncode=pytest.ExitCode.USAGE_ERROR)
+    base_url = config.getoption("base_url", default=None)
+    if not asked or not base_url or config.getoption("artifacts_contain_secrets"):
+        return None
+    try:
+        MockTarget.at(base_url)  # a mock with its test API: throwaway accounts
+        return None
+    except TargetError:
+        pass
+    return (f"refusing {' '.join(asked)} against {base_url}: traces, videos and "
+            "screenshots of a real console hold the password, the 2SV secret (QR code), the "
+            "Recovery Code and session cookies, and cannot be scrubbed. Drop them, or add "
+            "--artifacts-contain-secrets and keep test-results/ out of CI artifacts.")
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +89,6 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     if config.getoption("accounts"):
         os.environ[ACCOUNTS_ENV] = str(Path(config.getoption("accounts")).resolve())
     with connect(config.getoption("base_url") or None, share=xdist_share()) as console:
-        refuse_secret_artifacts(config, console)
         yield console
 
 
@@ -149,7 +158,8 @@ def _needs_test_api(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(autouse=True)
 def _leave_accounts_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After a test that turned 2SV on outside run_procedure, turn it off and sign out.
+    """After a test that reached a precondition with ``advance_to`` (which may have turned 2SV
+    on), turn 2SV off again if it is on, and sign out.
 
     On the mock with its test API every test has a throwaway account: nothing to undo. On a real
     console the pool's accounts are reused run after run, so each is left as found; a cleanup
@@ -190,8 +200,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any],
     this machine's), so no Chromium needs to be installed here.
     """
     headless = bool(browser_type_launch_args.get("headless", True))  # --headed: the full one
-    mine = (launch_args(headless=headless, playwright=playwright) if remote_browser is None
-            else remote_launch_args(headless=headless))
+    mine = ({**KEEP_BROWSER_ON_SIGNALS, **launch_args(headless=headless, playwright=playwright)}
+            if remote_browser is None else remote_launch_args(headless=headless))
     mine.setdefault("args", [])
     merged = {**mine, **browser_type_launch_args}
     merged["args"] = [*mine["args"], *browser_type_launch_args.get("args", [])]

@@ -24,6 +24,7 @@ from e2e.browser.remote import (
 )
 from e2e.checks.rules import rule
 from e2e.pytest_plugin import fixtures
+from e2e.pytest_plugin.scrub import scrub_report
 from e2e.target import ACCOUNTS_ENV
 
 FIXTURES_PLUGIN = "hennge_2sv.fixtures"
@@ -76,7 +77,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Stop at once, with what to do, when the remote browser asked for cannot be reached."""
+    """Stop at once, with what to do, when the remote browser asked for cannot be reached, or
+    when recordings that would hold a real console's secrets were asked for."""
     config = session.config
     try:
         endpoint = choose_endpoint(config.getoption("browser_ws"), config.getoption("cdp"))
@@ -85,23 +87,35 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     except RemoteBrowserError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[fixtures.REMOTE_BROWSER] = endpoint
+    if not hasattr(config, "workerinput"):  # once, on xdist's controller (or the only process)
+        refusal = fixtures.secret_artifacts_refusal(config)
+        if refusal is not None:
+            raise pytest.UsageError(refusal)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Prefix a rule-marked test's failure with the security rule it proves."""
+    """Prefix a rule-marked test's failure with the security rule it proves; scrub secrets
+    from every report (``scrub``)."""
     report: pytest.TestReport = yield
+    name_the_rule(item, call, report)
+    scrub_report(report)
+    return report
+
+
+def name_the_rule(item: pytest.Item, call: pytest.CallInfo[None],
+                  report: pytest.TestReport) -> None:
+    """Prefix a rule-marked test's failure with the security rule it proves."""
     marker = item.get_closest_marker("rule")
     if marker is None or not report.failed or call.when != "call":
-        return report
+        return
     crash = getattr(report.longrepr, "reprcrash", None)
     if crash is not None and STEP_NAMED.search(crash.message):
-        return report  # it failed on the way, at an article step it already names
+        return  # it failed on the way, at an article step it already names
     statement = f"security rule broken: {rule(marker.args[0])}"
     item.user_properties.append(("rule", marker.args[0]))
     report.user_properties.append(("rule", marker.args[0]))
     if crash is not None and "security rule broken" not in crash.message:
         crash.message = f"{statement}: {crash.message}"
     report.sections.append(("security rule", statement))
-    return report

@@ -35,10 +35,17 @@ STYLE = files("e2e.reports").joinpath("report.css").read_text("utf-8")  # packag
 MAX_EMBEDDED_WIDTH = 1600  # device px; a HiDPI full page is scaled down in the HTML (not on disk)
 
 
+# What a run leaves in its report folder besides the files every report rewrites: screenshots,
+# crops and diffs, an unreadable QR code's picture (--unmasked-evidence), a trace
+PREVIOUS_RUN = ("step-*.png", "qr*.png", "trace*.zip")
+
+
 def clear_report_folder(folder: Path) -> None:
-    """Remove the previous run's screenshots so a report never mixes two runs."""
-    for old in folder.glob("step-*.png"):
-        old.unlink()
+    """Remove the previous run's pictures and trace so a report never mixes two runs (nor keeps
+    a picture or trace of an earlier run that the new report does not list)."""
+    for pattern in PREVIOUS_RUN:
+        for old in folder.glob(pattern):
+            old.unlink()
 
 
 def write_report(result: RunResult, folder: Path, *,
@@ -162,11 +169,11 @@ def render_html(result: RunResult, folder: Path, *, crops: dict[str, str | None]
 <span>account {html.escape(result.account)}</span><span>language {html.escape(result.lang)}</span>
 <span>device {html.escape(result.device)}</span><span>{html.escape(result.started_at)}</span></div>
 </header><main>{_render_drift_summary(drift)}{''.join(sections)}{notes_html}
-{_render_cleanup(result.cleanup)}{_render_posture(result.posture)}</main></body></html>
+{render_cleanup(result.cleanup)}{_render_posture(result.posture)}</main></body></html>
 """
 
 
-def _render_cleanup(data: dict[str, Any] | None) -> str:
+def render_cleanup(data: dict[str, Any] | None) -> str:
     """How the run left the account: 2SV off again if needed, signed out, or what to do."""
     if data is None:
         return ""
@@ -265,7 +272,8 @@ def _render_pictures(step: StepResult, folder: Path, crop: str | None) -> str:
     full = folder / step.screenshot if step.screenshot else None
     if full is None or not full.exists():
         return ""
-    regions = [Masked(**region) for region in step.masked]
+    regions = [Masked(**region) for region in step.masked
+               if region.get("picture", step.screenshot) == step.screenshot]  # this picture's
     masked = (f'<p class="masked">{html.escape(describe(regions))} (painted over before the '
               "picture was written: it would let anyone sign in)</p>" if regions else "")
     if crop is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from e2e.cleanup import Cleanup
 from e2e.evidence.redaction import printable, redact
@@ -54,7 +55,13 @@ def print_summary(result: RunResult, index: Path) -> None:
     failed = result.failed_step
     if failed is not None:
         print(f"first failure: step {failed.id}: {_clean(failed.error or '').splitlines()[0]}")
-    if result.cleanup is not None:
-        for line in map(_clean, Cleanup.from_dict(result.cleanup).lines()):
-            print(_colour(FAILED, line) if "FAILED" in line else line)
+    print_cleanup(result.cleanup)
     print(f"report: {index}")
+
+
+def print_cleanup(cleanup: dict[str, Any] | None, prefix: str = "") -> None:
+    """Print how a run left its account (``RunResult.cleanup``), a failure in red."""
+    if cleanup is None:
+        return
+    for line in map(_clean, Cleanup.from_dict(cleanup).lines()):
+        print(prefix + (_colour(FAILED, line) if "FAILED" in line else line))

@@ -6,6 +6,7 @@ test process whose browser fixtures already run an event loop).
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +14,11 @@ from pathlib import Path
 import pytest
 
 from e2e.browser.devices import MATRIX
+from e2e.cleanup import DONE, FAILED, Cleanup
 from e2e.cli.main import EXIT_SETUP, build_parser
-from e2e.cli.matrix import devices_asked
+from e2e.cli.matrix import MatrixResult, devices_asked, format_table
+from e2e.procedure import PROCEDURE
+from e2e.runner import PASSED, RunResult, StepResult
 from tests.support.cli import run_e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,3 +89,30 @@ def test_the_installed_scripts_name_themselves_in_their_usage(tmp_path: Path) ->
 ])
 def test_matrix_runs_the_devices_asked_for(argv: list[str], devices: list[str] | None) -> None:
     assert devices_asked(build_parser().parse_args(argv)) == devices
+
+
+def a_cleanup(two_step: str) -> dict[str, object]:
+    """How a run left its account: signed out, 2SV turned off again or not (FAILED)."""
+    return Cleanup("admin@example.com", two_step=two_step, sign_out="done",
+                   error="no Disable link on Account Information" if two_step == FAILED
+                   else None).to_dict()
+
+
+def test_the_matrix_shows_each_devices_cleanup_and_fails_on_one_that_failed() -> None:
+    # Given two devices whose steps all passed, one of which left 2SV on
+    runs = {}
+    for device, cleanup in (("Desktop", a_cleanup(DONE)), ("Pixel 7", a_cleanup(FAILED))):
+        run = RunResult("t", "admin@example.com", "en", device, "now", cleanup=cleanup)
+        run.steps = [StepResult(s.id, s.section, s.text, PASSED) for s in PROCEDURE]
+        runs[device] = run
+    result = MatrixResult(runs)
+
+    # When the matrix is judged and tabulated
+    table, data = format_table(result), result.to_dict()
+
+    # Then it fails, its table has a cleanup row (✓ Desktop, ✗ Pixel 7), and its JSON says why
+    assert not result.passed
+    assert re.search(r"^clean\s+✓\s+✗\s*$", table, re.MULTILINE), table
+    assert data["failures"] == {"Pixel 7": "cleanup failed: no Disable link on Account "
+                                           "Information"}
+    assert data["cleanup"]["Pixel 7"]["two_step"] == FAILED

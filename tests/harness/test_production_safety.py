@@ -21,6 +21,7 @@ from e2e.process import start_listener
 from e2e.target import READY_LINE, Credentials, MockTarget
 from tests.support.cli import run_e2e
 from tests.support.leaks import find_leaks
+from tests.support.secrets_seen import TERMINATE_AT_ENV
 
 SEEDED = Credentials("pool-admin@example.com", "pool-password-for-the-safety-test")
 
@@ -111,3 +112,46 @@ def test_unmasked_evidence_is_refused_outside_the_embedded_mock(tmp_path: Path) 
                    "--report", str(tmp_path))
     assert done.returncode == 2
     assert "only allowed with the embedded mock" in done.stderr
+
+
+@pytest.mark.slow  # a real console's clock: cleanup's code waits for the next 30-second step
+def test_a_run_stopped_by_sigterm_after_turn_on_on_a_real_console_still_leaves_it_as_found(
+        tmp_path: Path) -> None:
+    # Given a console without the test API (treated as the real one) with a seeded account
+    seed, db = tmp_path / "accounts.json", tmp_path / "console.sqlite3"
+    seed.write_text(json.dumps([{"username": SEEDED.username, "password": SEEDED.password}]))
+    console = start_listener([sys.executable, "-m", "mock_console", "--host", "127.0.0.1",
+                              "--port", "0", "--db", str(db), "--seed", str(seed)], READY_LINE)
+    report, seen = tmp_path / "report", tmp_path / "secrets-seen.json"
+    try:
+        # When the run gets SIGTERM (a CI job cancelled) right after clicking "Turn on"
+        env = {**os.environ, "E2E_USERNAME": SEEDED.username, "E2E_PASSWORD": SEEDED.password,
+               TERMINATE_AT_ENV: "2.6"}
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.support.secrets_seen", str(seen), "run",
+             "--base-url", console.url, "--report", str(report)],
+            capture_output=True, text=True, timeout=600, check=False, env=env)
+    finally:
+        console.stop()
+    out, err = done.stdout, done.stderr
+
+    # Then the run says where it was stopped, and fails
+    assert done.returncode == 1, out + err
+    data = json.loads((report / "report.json").read_text())
+    stopped = {s["id"]: s for s in data["steps"]}["2.6"]
+    assert stopped["status"] == "failed" and "interrupted" in stopped["error"], stopped
+    # and it turned 2SV off again and ended every session it held (the run's, signed out before
+    # cleanup signed in with a code; that one's, before it signed in to prove no code is asked;
+    # the last), each proven over by a fresh browser context carrying its cookie
+    cleanup = data["cleanup"]
+    assert cleanup["two_step"] == "done" and cleanup["sign_out"] == "done", cleanup
+    assert cleanup["actions"].count("signed out of the session before signing in again") == 2
+    assert any("(3 probed)" in action for action in cleanup["actions"]), cleanup["actions"]
+    with MockTarget.start(db=db) as afterwards:  # the same database, read through a test API
+        assert afterwards.account_state(SEEDED.username)["two_step_enabled"] is False
+
+    # and nothing it wrote or printed holds a readable QR code or a secret
+    secrets = [*json.loads(seen.read_text()), SEEDED.password]
+    assert len(set(secrets)) >= 6  # URI, secret, password, and 3+ session cookies
+    assert find_leaks(report, secrets) == []
+    assert not [secret for secret in secrets if secret in out + err]

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from e2e.process import start_listener
+from e2e.target import READY_LINE
+
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = "e2e.pytest_plugin.plugin"
 OURS = ("target", "base_url", "labels", "mock", "account", "authenticator", "private_mock",
@@ -63,3 +66,53 @@ def test_a_browser_other_than_chromium_is_refused_with_a_reason(suite: Path) -> 
 
     assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stdout + done.stderr
     assert "drives Chromium only" in done.stderr
+
+
+LEAKY = """
+from e2e.evidence.redaction import register_secret
+
+def test_fails_quoting_secrets():
+    register_secret("hunter2-the-password")
+    print("captured: hunter2-the-password")
+    assert False, ("received: hunter2-the-password, key ABCD EFGH 2345 WXYZ, "
+                   "otpauth://totp/Console:admin?secret=JBSWY3DPEHPK3PXP")
+"""
+
+
+def test_failure_text_and_junit_hold_no_secret_even_from_a_worker(tmp_path: Path) -> None:
+    # Given a test that fails quoting the password it registered, a key the harness never read
+    # and an otpauth URI (as a Playwright assertion quotes what it received)
+    (tmp_path / "test_leaky.py").write_text(LEAKY, "utf-8")
+    junit = tmp_path / "junit.xml"
+
+    # When it runs in an xdist worker, with JUnit written by the controller
+    done = run_pytest(tmp_path, "-n", "1", "-p", "no:randomly", f"--junitxml={junit}",
+                      "test_leaky.py")
+
+    # Then it fails, and neither the terminal nor the JUnit file quotes any of them
+    assert done.returncode == pytest.ExitCode.TESTS_FAILED, done.stdout + done.stderr
+    for text in (done.stdout + done.stderr, junit.read_text("utf-8")):
+        assert "[redacted]" in text
+        for secret in ("hunter2-the-password", "ABCD EFGH 2345 WXYZ", "JBSWY3DPEHPK3PXP",
+                       "otpauth://"):
+            assert secret not in text
+
+
+def test_recordings_of_a_real_console_are_a_usage_error_before_any_worker(suite: Path,
+                                                                         tmp_path: Path) -> None:
+    # Given a console without the test API (the plugin treats it as the real one)
+    console = start_listener([sys.executable, "-m", "mock_console", "--host", "127.0.0.1",
+                              "--port", "0", "--db", str(tmp_path / "c.sqlite3")], READY_LINE)
+    try:
+        # When the suite asks pytest-playwright for traces with two workers
+        done = run_pytest(suite, "-n", "2", "--base-url", console.url, "--tracing", "on",
+                          "test_suite.py")
+    finally:
+        console.stop()
+
+    # Then pytest stops with a usage error saying why and what to do, not an internal error
+    output = done.stdout + done.stderr
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR, output
+    assert "refusing --tracing=on" in output and "--artifacts-contain-secrets" in output
+    assert "INTERNALERROR" not in output
+    assert not (suite / "test-results").exists()

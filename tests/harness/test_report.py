@@ -15,6 +15,8 @@ from PIL import Image
 from e2e.cleanup import Cleanup
 from e2e.data import article_path
 from e2e.doccheck.article import read_article
+from e2e.doccheck.report import print_report, write_outputs
+from e2e.doccheck.run import DocCheck
 from e2e.evidence.baseline import CHANGED, NO_BASELINE, Drift, DriftReport
 from e2e.evidence.capture import StepEvidence
 from e2e.procedure import PROCEDURE, SubStep, step_ids
@@ -271,3 +273,52 @@ def test_a_failed_cleanup_line_shows_no_escape_sequence_from_the_console(
     out = capsys.readouterr().out
     assert "CLEANUP FAILED" in out
     assert "\x1b]" not in out and "\x07" not in out
+
+
+def failed_cleanup() -> dict[str, object]:
+    """A cleanup that could not turn 2SV off (its sign-out worked)."""
+    return Cleanup("admin@example.com", two_step=FAILED, sign_out="done",
+                   error="no Disable link on Account Information").to_dict()
+
+
+def test_doc_check_reports_a_failed_cleanup_everywhere_and_fails(tmp_path: Path) -> None:
+    # Given a doc-check whose every quote was verified, but whose run left 2SV on
+    article = read_article(article_path("en"))
+    check = DocCheck(str(article_path("en")), article.title, "t", "Desktop", "en", "now",
+                     cleanup=failed_cleanup())
+
+    # When it is judged, printed and written
+    terminal = io.StringIO()
+    print_report(check, terminal)
+    json_path, html_path = write_outputs(check, tmp_path)
+
+    # Then it is not verified (exit 1), and the terminal, JSON and HTML say what an
+    # administrator must do
+    assert not check.passed and check.exit_code == 1
+    assert "cleanup failed: no Disable link on Account Information" in check.drift()
+    assert "CLEANUP FAILED: account admin@example.com" in terminal.getvalue()
+    assert json.loads(json_path.read_text())["cleanup"]["ok"] is False
+    assert "An administrator must turn 2-Step Verification off" in html_path.read_text()
+
+
+def test_each_picture_lists_the_regions_painted_over_in_it(tmp_path: Path) -> None:
+    # Given a step that kept its own screenshot (QR code and key masked) and then, failing, a
+    # failure screenshot in which only the key was on screen
+    run = a_run(tmp_path)
+    step = run.steps[0]
+    (tmp_path / "step-1.1-failure.png").write_bytes((tmp_path / "step-1.1.png").read_bytes())
+    box = {"x": 0.0, "y": 0.0, "width": 1.0, "height": 1.0}
+    step.masked = [{"what": "QR code", "box": box, "picture": "step-1.1.png"},
+                   {"what": "key", "box": box, "picture": "step-1.1.png"},
+                   {"what": "key", "box": box, "picture": "step-1.1-failure.png"}]
+    step.screenshot = "step-1.1-failure.png"
+
+    # When the report is written
+    write_report(run, tmp_path)
+
+    # Then the picture shown says what was painted over in it, not in the other one
+    page = sections_of((tmp_path / "index.html").read_text("utf-8"))
+    assert "masked: key (painted over" in page["1.1"] and "QR code" not in page["1.1"]
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert {r["picture"] for r in data["steps"][0]["masked"]} == {"step-1.1.png",
+                                                                   "step-1.1-failure.png"}
