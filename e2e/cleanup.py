@@ -20,6 +20,7 @@ What happened is reported apart from the article's steps (terminal, report, JUni
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -71,7 +72,7 @@ class Cleanup:
     def lines(self) -> list[str]:
         """What the terminal says: one line when all is well, the way out when not."""
         signed = {DONE: "signed out (no session of this run works any more)",
-                  NOT_PROVEN: "signed out (not proven: no second browser context)",
+                  NOT_PROVEN: "signed out (the session's end not proven: see the actions)",
                   FAILED: f"SIGN-OUT FAILED: {self.sign_out_error}"}[self.sign_out]
         if self.two_step == FAILED:
             return [f"CLEANUP FAILED: account {self.account} may be left with 2-Step Verification "
@@ -225,16 +226,25 @@ def _sign_out_proven(ctx: Context, cleanup: Cleanup, ended: list[Cookies]) -> st
     context = ctx.page.context
     cookies = context.cookies()
     register_secret(*(cookie["value"] for cookie in cookies))  # session ids are secrets too
-    signin = SignInPage(ctx.page, ctx.labels)
-    if signin.password.is_visible():
-        cleanup.actions.append("already on the sign-in page")
-    else:
-        HomePage(ctx.page, ctx.labels).sign_out()
+    signin, home = SignInPage(ctx.page, ctx.labels), HomePage(ctx.page, ctx.labels)
+    header = home.signed_in_header(ctx.account.username)
+    if not (signin.password.is_visible() or header.is_visible()):
+        # Left elsewhere (another site, a blank page, a screen without the header): the
+        # console's home shows whether this browser is still signed in
+        ctx.page.goto(ctx.target.base_url)
+        with contextlib.suppress(AssertionError):
+            expect(signin.password.or_(header).first).to_be_visible()
+    if header.is_visible():
+        home.sign_out()
         signin.expect_loaded()
         cleanup.actions.append("signed out through the user menu")
+    else:
+        cleanup.actions.append("not signed in on this page")
     browser = context.browser
     sessions = [jar for jar in [*ended, cookies] if jar]
     if browser is None or not sessions:
+        cleanup.actions.append("no session cookie to prove over" if browser is not None
+                               else "no browser to open a second context in")
         return NOT_PROVEN
     verdicts = [_still_opens(ctx, browser, jar, cleanup) for jar in sessions]
     if any(verdicts):

@@ -31,6 +31,7 @@ from e2e.browser.remote import (
 )
 from e2e.browser.session import apply_console_wait, browser_locale
 from e2e.labels import Labels, load_labels
+from e2e.procedure import TURN_ON_CLICKED, Context
 from e2e.target import (
     ACCOUNTS_ENV,
     ALLOW_PLAIN_HTTP_ENV,
@@ -46,6 +47,7 @@ NO_TEST_API = ("needs the mock console's test API (/__test__/: accounts, clock, 
                "the console at {url} has none. Run against the embedded mock (no --base-url) or "
                "`python -m mock_console --test-api`.")
 RECORDINGS = (("tracing", "off"), ("video", "off"), ("screenshot", "off"))
+CLEANUP_NEEDS = ("page", "account", "authenticator")  # function-scoped, of a test that used them
 
 
 def xdist_share() -> tuple[int, int]:
@@ -158,23 +160,43 @@ def _needs_test_api(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(autouse=True)
 def _leave_accounts_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After a test that reached a precondition with ``advance_to`` (which may have turned 2SV
-    on), turn 2SV off again if it is on, and sign out.
+    """After a browser test on a real console, turn 2SV off again if it may be on, and sign out.
 
     On the mock with its test API every test has a throwaway account: nothing to undo. On a real
-    console the pool's accounts are reused run after run, so each is left as found; a cleanup
-    that fails is reported as this test's error, naming the account and what to do.
+    console the pool's accounts are reused run after run, so each is left as found: the accounts
+    of the contexts ``advance_to`` built, else the test's ``account`` in its ``page`` (2SV may be
+    on once its ``authenticator`` holds a key, whatever clicked "Turn on"). A cleanup that fails
+    is reported as this test's error, naming the account and what to do.
     """
-    if "page" in request.fixturenames:
-        request.getfixturevalue("page")  # set up first, so it is still open at our teardown
+    # What cleanup needs is set up first, so it is still there at our teardown
+    used = {name: request.getfixturevalue(name) for name in CLEANUP_NEEDS
+            if name in request.fixturenames}
     yield
-    if not cleanup.has_tracked():
-        return
-    if request.getfixturevalue("target").has_test_api:
+    target: Target = request.getfixturevalue("target")
+    if target.has_test_api:
         cleanup.forget_tracked()
         return
-    failed = [line for done in cleanup.settle_tracked() if not done.ok for line in done.lines()]
+    if cleanup.has_tracked():
+        done = cleanup.settle_tracked()
+    elif "page" in used and "account" in used:
+        labels = request.getfixturevalue("labels")  # session-scoped: still there
+        done = [cleanup.leave_as_found(_test_context(used, target, labels))]
+    else:
+        return
+    failed = [line for result in done if not result.ok for line in result.lines()]
     assert not failed, "\n".join(failed)
+
+
+def _test_context(used: dict[str, Any], target: Target, labels: Labels) -> Context:
+    """The run context of a test that drove the page objects itself, for its cleanup."""
+    authenticator = used.get("authenticator")
+    if authenticator is None:
+        authenticator = Authenticator(target)
+    ctx = Context(page=used["page"], target=target, labels=labels,
+                  account=used["account"], authenticator=authenticator)
+    if len(authenticator):  # it scanned a key: 2SV may be on, cleanup signs in to see
+        ctx.notes[TURN_ON_CLICKED] = True
+    return ctx
 
 
 @pytest.fixture

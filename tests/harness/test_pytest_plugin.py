@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from e2e.process import start_listener
-from e2e.target import READY_LINE
+from e2e.target import READY_LINE, MockTarget
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = "e2e.pytest_plugin.plugin"
@@ -25,11 +25,12 @@ def test_uses_them({", ".join(OURS)}):
 """
 
 
-def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_pytest(folder: Path, *args: str, env: dict[str, str] | None = None
+               ) -> subprocess.CompletedProcess[str]:
     """Run pytest in ``folder`` (no conftest.py) with the plugin, as an installed wheel would."""
     installed = any(ep.value == PLUGIN for ep in entry_points(group="pytest11"))
     plugin = [] if installed else ["-p", PLUGIN]  # this venv's install may predate the entry point
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *plugin,
                            *args], cwd=folder, env=env, capture_output=True, text=True,
                           check=False)
@@ -116,3 +117,40 @@ def test_recordings_of_a_real_console_are_a_usage_error_before_any_worker(suite:
     assert "refusing --tracing=on" in output and "--artifacts-contain-secrets" in output
     assert "INTERNALERROR" not in output
     assert not (suite / "test-results").exists()
+
+
+TURNS_2SV_ON = """
+from e2e.procedure import PROCEDURE, Context
+
+def test_turns_2sv_on_with_the_steps_alone(page, target, labels, account, authenticator):
+    ctx = Context(page=page, target=target, labels=labels, account=account,
+                  authenticator=authenticator)
+    for step in PROCEDURE[:PROCEDURE.index(next(s for s in PROCEDURE if s.id == "2.6")) + 1]:
+        step.show(ctx)
+        step.act(ctx)
+        step.check(ctx)
+"""
+
+
+@pytest.mark.slow  # a real console's clock: cleanup's code waits for the next 30-second step
+def test_a_test_that_turns_2sv_on_by_itself_on_a_real_console_is_cleaned_up(
+        tmp_path: Path) -> None:
+    # Given a console without the test API (treated as the real one) and a seeded account
+    seed, db = tmp_path / "accounts.json", tmp_path / "console.sqlite3"
+    username, password = "suite-admin@example.com", "a-password-for-the-finalizer-test"
+    seed.write_text(f'[{{"username": "{username}", "password": "{password}"}}]', "utf-8")
+    (tmp_path / "suite").mkdir()
+    (tmp_path / "suite" / "test_on.py").write_text(TURNS_2SV_ON, "utf-8")
+    console = start_listener([sys.executable, "-m", "mock_console", "--host", "127.0.0.1",
+                              "--port", "0", "--db", str(db), "--seed", str(seed)], READY_LINE)
+    try:
+        # When a test of a QA team's own turns 2SV on through the steps, never turning it off
+        done = run_pytest(tmp_path / "suite", "-p", "no:randomly", "--base-url", console.url,
+                          env={"E2E_USERNAME": username, "E2E_PASSWORD": password})
+    finally:
+        console.stop()
+
+    # Then the test passes, and the plugin's finalizer left the account with 2SV off
+    assert done.returncode == 0, done.stdout + done.stderr
+    with MockTarget.start(db=db) as afterwards:  # the same database, read through a test API
+        assert afterwards.account_state(username)["two_step_enabled"] is False
