@@ -124,12 +124,14 @@ def test_a_run_stopped_by_sigterm_after_turn_on_on_a_real_console_still_leaves_i
                               "--port", "0", "--db", str(db), "--seed", str(seed)], READY_LINE)
     report, seen = tmp_path / "report", tmp_path / "secrets-seen.json"
     try:
-        # When the run gets SIGTERM (a CI job cancelled) right after clicking "Turn on"
+        # When the run, recording a trace the user accepted holds secrets, gets SIGTERM (a CI
+        # job cancelled) right after clicking "Turn on"
         env = {**os.environ, "E2E_USERNAME": SEEDED.username, "E2E_PASSWORD": SEEDED.password,
                TERMINATE_AT_ENV: "2.6"}
         done = subprocess.run(
             [sys.executable, "-m", "tests.support.secrets_seen", str(seen), "run",
-             "--base-url", console.url, "--report", str(report)],
+             "--base-url", console.url, "--report", str(report), "--trace",
+             "--trace-contains-secrets"],
             capture_output=True, text=True, timeout=600, check=False, env=env)
     finally:
         console.stop()
@@ -150,6 +152,14 @@ def test_a_run_stopped_by_sigterm_after_turn_on_on_a_real_console_still_leaves_i
     with MockTarget.start(db=db) as afterwards:  # the same database, read through a test API
         assert afterwards.account_state(SEEDED.username)["two_step_enabled"] is False
 
+    # and the trace, which holds everything, is not in the report folder CI uploads
+    trace = next(Path(word) for word in err.split() if word.endswith("trace.SENSITIVE.zip"))
+    try:
+        assert trace.is_file() and report not in trace.parents
+    finally:
+        trace.unlink(missing_ok=True)
+        trace.parent.rmdir()
+    assert not list(report.rglob("*.zip"))
     # and nothing it wrote or printed holds a readable QR code or a secret
     secrets = [*json.loads(seen.read_text()), SEEDED.password]
     assert len(set(secrets)) >= 6  # URI, secret, password, and 3+ session cookies
