@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from e2e.doccheck.match import nearest
 from e2e.doccheck.screen import (
@@ -40,6 +41,20 @@ ROLE_KINDS = {"button": (BUTTON,), "link": (LINK, MENU_ITEM), "menuitem": (MENU_
               "heading": (HEADING,), "rowheader": (ROW_NAME,), "cell": (CELL,)}
 MIN_SIMILARITY = 0.5  # below this, "nearest" means little: list what that kind of thing says
 MAX_LISTED = 5
+
+
+def found_nothing(error: BaseException) -> BaseException | None:
+    """The error saying a locator matched nothing in time: ``error`` itself, or the one it was
+    raised from (a step's own words, such as "Account Information does not show 2-Step
+    Verification as on", raised from the locator's timeout), or None."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, PlaywrightTimeoutError) or "Locator expected" in str(current):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def looked_for(error_text: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -70,10 +85,11 @@ def _instead(word: str, kinds: tuple[str, ...], candidates: list[Candidate]) -> 
 
 
 def missing_words(page: Page, labels: Labels, error_text: str,
-                  secrets: Sequence[str] = ()) -> str:
+                  secrets: Sequence[str] = (), keys: Sequence[str] = ()) -> str:
     """Describe the words the locator looked for that are not on screen ("" if it cannot tell).
 
-    Strings holding one of ``secrets`` (the key, the Recovery Code) are never offered.
+    Strings holding one of ``secrets`` (the key, the Recovery Code) are never offered. A word
+    that several catalogue keys hold is named by those of ``keys`` (the step's) when any is.
     """
     wanted = looked_for(error_text)
     if not wanted:
@@ -88,8 +104,9 @@ def missing_words(page: Page, labels: Labels, error_text: str,
     catalogue = {**labels.screen, **labels.article}
     parts = []
     for word, kinds in missing[:MAX_NAMED]:
-        keys = [key for key, text in catalogue.items() if text == word]
-        where = f" (label {', '.join(keys)})" if keys else ""
+        holding = [key for key, text in catalogue.items() if text == word]
+        holding = [key for key in holding if key in keys] or holding
+        where = f" (label {', '.join(holding)})" if holding else ""
         parts.append(f'"{word}"{where} is not on this screen{_instead(word, kinds, candidates)}')
     more = f" (and {len(missing) - MAX_NAMED} more)" if len(missing) > MAX_NAMED else ""
     return ("; ".join(parts) + more + ". If the console words it differently, run with "

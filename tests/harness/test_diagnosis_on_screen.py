@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.diagnosis import missing_words
 from e2e.labels import Labels
+from e2e.procedure import StepFailed
+from e2e.runner import advance_to
+from e2e.target import Credentials, Target
 
 
 def failure_of(page: Page, button: str) -> str:
@@ -61,3 +66,24 @@ def test_a_recovery_code_the_run_has_not_read_yet_is_never_listed(
     assert "is not on this screen" in hint and "Store it offline" in hint
     for part in ("POUA", "4NFY", "FECY", "IUWB", "HIUM"):
         assert part not in hint, hint
+
+
+def test_a_precondition_a_test_cannot_reach_names_the_missing_words(
+    page: Page, target: Target, labels: Labels, account: Credentials
+) -> None:
+    # Given a catalogue whose "Change" button a console calls "Edit" (the mock says "Change")
+    renamed = replace(labels, article={**labels.article, "change_button": "Edit"})
+    page.set_default_timeout(1500)  # what is missing is missing: no need for the console's wait
+    expect.set_options(timeout=1500)
+
+    # When a test reaches its precondition through the article's steps
+    with pytest.raises(StepFailed) as failed:
+        advance_to(page, target, renamed, account, through="2.4")
+
+    # Then the failure names the step, the word and its key, and what the screen shows instead
+    message = str(failed.value)
+    assert "failed while reaching the precondition of a test (step 2.4)" in message
+    assert '"Edit" (label change_button) is not on this screen' in message
+    instead = message.split("is not on this screen")[1]
+    assert "the screen's buttons:" in instead and f'"{labels.change_button}"' in instead
+    assert "--labels FILE" in instead
