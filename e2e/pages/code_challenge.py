@@ -41,7 +41,7 @@ class RecoveryCodePage(ConsolePage):
     def __init__(self, page: Page, labels: Labels) -> None:
         super().__init__(page, labels)
         self.field = page.get_by_label(labels.recovery_label, exact=True)
-        self.verify = page.get_by_role("button", name=labels.verify_button, exact=True)
+        self.verify = page.get_by_role("button", name=labels.recovery_verify_button, exact=True)
 
     def expect_loaded(self) -> None:
         """The Recovery Code form is shown."""
