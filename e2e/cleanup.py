@@ -173,7 +173,7 @@ def _sign_in_fresh(ctx: Context, cleanup: Cleanup) -> bool:
     challenge = CodeChallengePage(ctx.page, ctx.labels)
     # The dashboard by its own heading: any heading would match the sign-in page still shown
     # while a single-page app waits for the answer
-    home = ctx.page.get_by_role("heading", level=1, name=ctx.labels.home_heading, exact=True)
+    home = ctx.page.get_by_role("heading", name=ctx.labels.home_heading, exact=True)
     expect(challenge.code.or_(home).first).to_be_visible()
     if not challenge.code.is_visible():
         expect_home(ctx)
@@ -202,7 +202,7 @@ def _sign_out_proven(ctx: Context, cleanup: Cleanup) -> str:
     if signin.password.is_visible():
         cleanup.actions.append("already on the sign-in page")
     else:
-        HomePage(ctx.page, ctx.labels).sign_out()
+        HomePage(ctx.page, ctx.labels).sign_out(ctx.account.username)
         signin.expect_loaded()
         cleanup.actions.append("signed out through the user menu")
     browser = context.browser

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from e2e.labels import Labels
-from e2e.pages.base import ConsolePage
+from e2e.pages.base import ConsolePage, named_group, value_in
 
 
 class CodeChallengePage(ConsolePage):
@@ -64,8 +64,7 @@ class NewRecoveryCodePage(ConsolePage):
 
     def recovery_code(self) -> str:
         """Return the new Recovery Code as shown."""
-        group = self.page.get_by_role("group", name=self.labels.recovery_code, exact=True)
-        return group.get_by_role("code").inner_text().strip()
+        return value_in(named_group(self.page, self.labels.recovery_code)).inner_text().strip()
 
     def continue_(self) -> None:
         """Go on to the console."""
