@@ -215,7 +215,7 @@ def bare_procedure(page: Page, base_url: str, labels: Labels, account: Credentia
     role("button", name=labels.change_button, exact=True).click()  # 3.2
     role("button", name=labels.turn_off_button, exact=True).click()  # 3.3
     page.wait_for_url(at_path("/account/security/2sv/turn-off"))
-    role("button", name=labels.turn_off_button, exact=True).click()  # 3.4
+    role("button", name=labels.turn_off_confirm_button, exact=True).click()  # 3.4
     page.wait_for_url(at_path("/account/security/2sv/disabled"))
     account_setting()  # 3.5
     sign_out()

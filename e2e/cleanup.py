@@ -181,7 +181,7 @@ def _sign_in_fresh(ctx: Context, cleanup: Cleanup, ended: list[Cookies]) -> bool
     challenge = CodeChallengePage(ctx.page, ctx.labels)
     # The dashboard by its own heading: any heading would match the sign-in page still shown
     # while a single-page app waits for the answer
-    home = ctx.page.get_by_role("heading", level=1, name=ctx.labels.home_heading, exact=True)
+    home = ctx.page.get_by_role("heading", name=ctx.labels.home_heading, exact=True)
     expect(challenge.code.or_(home).first).to_be_visible()
     if not challenge.code.is_visible():
         expect_home(ctx)
@@ -204,7 +204,7 @@ def _end_session(ctx: Context, cleanup: Cleanup, ended: list[Cookies]) -> None:
     if not home.signed_in_header(ctx.account.username).is_visible():
         return  # e.g. the sign-in page or a code challenge: the session's end is proven later
     try:
-        home.sign_out()
+        home.sign_out(ctx.account.username)
         SignInPage(ctx.page, ctx.labels).expect_loaded()
         cleanup.actions.append("signed out of the session before signing in again")
     except Exception as error:  # noqa: BLE001 - the final proof says whether the session ended
@@ -235,7 +235,7 @@ def _sign_out_proven(ctx: Context, cleanup: Cleanup, ended: list[Cookies]) -> st
         with contextlib.suppress(AssertionError):
             expect(signin.password.or_(header).first).to_be_visible()
     if header.is_visible():
-        home.sign_out()
+        home.sign_out(ctx.account.username)
         signin.expect_loaded()
         cleanup.actions.append("signed out through the user menu")
     else:

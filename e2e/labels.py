@@ -17,10 +17,14 @@ from e2e.errors import HarnessError
 
 # Keys for things one console words alike and another apart (the code field of the setup page
 # and of the sign-in challenge; the password field of the sign-in form and of a re-authentication
-# prompt), each falling back to the key it was split from, so a catalogue that predates the split
-# keeps working.
+# prompt; "Turn off" beside the status and in the confirmation; "Verify" of the code and of the
+# Recovery Code; the 2SV row of Account Information and of the security settings; the way back
+# from the turn-off confirmation), each falling back to the key it was split from, so a catalogue
+# that predates the split keeps working.
 FALLBACKS = {"signin_code_label": "code_label", "reauth_password_label": "password",
-             "reauth_code_label": "signin_code_label"}
+             "reauth_code_label": "signin_code_label", "turn_off_confirm_button": "turn_off_button",
+             "recovery_verify_button": "verify_button", "account_two_step_row": "two_step_row",
+             "turn_off_cancel": "cancel"}
 
 
 # How a console shows each kind of message: by an ARIA role, or by its words (a regular

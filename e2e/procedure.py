@@ -131,7 +131,7 @@ def expect_home(ctx: Context) -> None:
 
 def sign_out(ctx: Context) -> None:
     """Sign out through the user menu and land on the sign-in page."""
-    HomePage(ctx.page, ctx.labels).sign_out()
+    HomePage(ctx.page, ctx.labels).sign_out(ctx.account.username)
     SignInPage(ctx.page, ctx.labels).expect_loaded()
 
 
@@ -146,7 +146,7 @@ def wrong_code_for(ctx: Context) -> str:
 
 def expect_account_status(ctx: Context, *, on: bool) -> None:
     """Account Information shows the new status at once, before signing in again."""
-    HomePage(ctx.page, ctx.labels).open_account_setting()
+    HomePage(ctx.page, ctx.labels).open_account_setting(ctx.account.username)
     account = AccountInformationPage(ctx.page, ctx.labels)
     account.expect_loaded()
     try:
@@ -194,7 +194,7 @@ def act_1_1(ctx: Context) -> None:
 def show_2_1(ctx: Context) -> None:
     home = HomePage(ctx.page, ctx.labels)
     home.expect_loaded(ctx.account.username)
-    home.open_user_menu()
+    home.open_user_menu(ctx.account.username)
 
 
 def act_2_1(ctx: Context) -> None:
@@ -303,7 +303,7 @@ def check_2_7(ctx: Context) -> None:
 
 def show_3_1(ctx: Context) -> None:
     home = HomePage(ctx.page, ctx.labels)
-    home.open_user_menu()
+    home.open_user_menu(ctx.account.username)
     ctx.observe()  # "Account Setting" is the user menu's item
     ctx.page.get_by_role("link", name=ctx.labels.account_setting, exact=True).click()
     account = AccountInformationPage(ctx.page, ctx.labels)
@@ -355,7 +355,7 @@ def check_3_5(ctx: Context) -> None:
                          f"(the page shows {ctx.page.get_by_role('heading').all_inner_texts()})"
                          ) from error
     home = HomePage(ctx.page, ctx.labels)
-    home.open_account_setting()
+    home.open_account_setting(ctx.account.username)
     account = AccountInformationPage(ctx.page, ctx.labels)
     account.expect_loaded()
     account.expect_two_step(on=False)
@@ -409,8 +409,8 @@ PROCEDURE: tuple[Step, ...] = (
          ("turn_off_button", "status_row"), show_3_3, act_3_3, check_3_3,
          lambda ctx: TwoStepStatusPage(ctx.page, ctx.labels).status_row),
     Step("3.4", DISABLE, "Click on [Turn off] in the [Turn off 2-Step Verification] page.",
-         ("turn_off_button", "turn_off_page"), check_3_3, act_3_4, check_3_4,
-         _focus("button", "turn_off_button")),
+         ("turn_off_confirm_button", "turn_off_page"), check_3_3, act_3_4, check_3_4,
+         _focus("button", "turn_off_confirm_button")),
     Step("3.5", DISABLE, "Confirm that 2 Step Verification has been turned off.",
          (), check_3_4, act_3_5, check_3_5,
          lambda ctx: DisabledPage(ctx.page, ctx.labels).status_message),

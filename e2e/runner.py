@@ -17,11 +17,10 @@ from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from e2e import cleanup, reauth
 from e2e.authenticator import Authenticator
-from e2e.diagnosis import missing_words
+from e2e.diagnosis import found_nothing, missing_words
 from e2e.evidence.geometry import page_box
 from e2e.evidence.masking import Masked, UnmaskableImage, mask_image_file
 from e2e.labels import Labels
@@ -234,11 +233,9 @@ def _run_step(ctx: Context, step: Step, evidence_dir: Path | None,
         if not observed:  # the screen did not come up as expected: still record what is there
             with contextlib.suppress(Exception):
                 observe()
-        if (missing := _found_nothing(error)) is not None:  # name the catalogue words missing
-            ctx.notes[FOUND_NOTHING] = step.id                 # and what is there instead
-            with contextlib.suppress(Exception):
-                hint = missing_words(ctx.page, ctx.labels, str(missing), known_secrets(ctx))
-                outcome.error += f"\n{hint}" if hint else ""
+        if found_nothing(error) is not None:  # name the catalogue words missing
+            ctx.notes[FOUND_NOTHING] = step.id  # and what is there instead
+            outcome.error += _missing_words_line(ctx, step, error)
         if evidence_dir is not None:
             try:
                 _capture(ctx, step, outcome, evidence_dir, suffix="-failure")
@@ -271,18 +268,18 @@ def _capture(ctx: Context, step: Step, outcome: StepResult, folder: Path, suffix
         outcome.focus_box = page_box(ctx.page, step.focus(ctx).first)
 
 
-def _found_nothing(error: BaseException) -> BaseException | None:
-    """The error saying a locator matched nothing in time: ``error`` itself, or the one it was
-    raised from (a step's own words, such as "Account Information does not show 2-Step
-    Verification as on", raised from the locator's timeout), or None."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, PlaywrightTimeoutError) or "Locator expected" in str(current):
-            return current
-        current = current.__cause__ or current.__context__
-    return None
+def _missing_words_line(ctx: Context, step: Step, error: BaseException) -> str:
+    """"\n" and the words a locator that found nothing looked for, with what the screen shows
+    instead ("" when ``error`` is no such failure or the screen cannot tell)."""
+    missing = found_nothing(error)
+    if missing is None:
+        return ""
+    try:
+        hint = missing_words(ctx.page, ctx.labels, str(missing), known_secrets(ctx),
+                             keys=step.labels)
+    except Exception:  # noqa: BLE001 - a hint never hides the failure it would explain
+        return ""
+    return f"\n{hint}" if hint else ""
 
 
 def _describe(error: BaseException) -> str:
@@ -324,7 +321,7 @@ def advance_to(page: Page, target: Target, labels: Labels, account: Credentials,
             raise StepFailed(f"step {step.id} ({step.text}) failed while reaching the "
                              f"precondition of a test (step {through}): "
                              f"{refused + chr(10) if refused else ''}{_describe(error)}"
-                             ) from error
+                             f"{_missing_words_line(ctx, step, error)}") from error
         if step.id == through:
             return ctx
     raise ValueError(f"no step {through!r} in the procedure; steps: {[s.id for s in PROCEDURE]}")

@@ -83,7 +83,7 @@ class OtherSessionProbe:
                 signin = SignInPage(page, labels)
                 page.goto(self._other.target.base_url)
                 if not signin.asks_to_sign_in(self._other.account.username):
-                    HomePage(page, labels).sign_out()
+                    HomePage(page, labels).sign_out(self._other.account.username)
                     signin.expect_loaded()
         except (AssertionError, PlaywrightError):
             pass  # already signed out (the console ended it) or the console is gone

@@ -19,6 +19,7 @@ from e2e.labels import Labels
 
 BUTTON, LINK, HEADING, FIELD_LABEL = "button", "link", "heading", "field label"
 ROW_NAME, CELL, MENU_ITEM, TEXT = "row name", "cell", "menu item", "text"
+IMAGE, GROUP = "image", "group"
 FIELDS = "input, select, textarea, [role=textbox], [role=combobox], [role=spinbutton]"
 
 # A link or button is a menu item when it sits in a menu, or in a list that a toggle button
@@ -29,38 +30,55 @@ IN_MENU_JS = """(el) => {
   return !!(list && list.id && document.querySelector(`[aria-controls~="${list.id}"]`));
 }"""
 
-# Every visible string a user could take for the quoted one, with what it is and where.
+# Every visible string a user could take for the quoted one, with what it is and where: each
+# element's text and, where it differs, its accessible name from aria-labelledby, aria-label,
+# alt or title (an icon button, an image, a group, a field labelled by an attribute).
 VISIBLE_STRINGS_JS = """() => {
   const inMenu = IN_MENU;
   const kinds = [
-    ['button, [role=button], input[type=submit], input[type=button]', 'button'],
+    ['button, [role=button], input[type=submit], input[type=button], input[type=image]',
+     'button'],
     ['a[href], [role=link]', 'link'], ['[role=menuitem]', 'menu item'],
     ['h1, h2, h3, h4, h5, h6, [role=heading]', 'heading'], ['label', 'field label'],
+    ['FIELDS', 'field label'],
+    ['img, svg, canvas, [role=img]', 'image'], ['[role=group], fieldset', 'group'],
     ['th[scope=row], [role=rowheader]', 'row name'], ['th, [role=columnheader]', 'column header'],
     ['td, [role=cell], [role=gridcell]', 'cell'], ['li', 'list item'],
     ['p, strong, b, em, span, legend, summary, caption, dt, dd', 'text'],
+    ['[aria-label], [aria-labelledby], [title]', 'text'],
   ];
   // Values shown to be copied (a key, a Recovery Code) are never words of the console: skip
-  // them and anything holding one, so no diagnosis or report ever quotes a secret.
+  // them, and the text of anything holding one, so no diagnosis or report ever quotes a secret.
   const VALUES = 'code, kbd, samp, output';
+  const squash = (t) => (t || '').replace(/\\s+/g, ' ').trim();
+  const nameOf = (el) => {
+    const ids = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+    const by = ids.map(id => (document.getElementById(id) || {}).textContent || '').join(' ');
+    return squash(by) || squash(el.getAttribute('aria-label')) || squash(el.getAttribute('alt'))
+      || squash(el.getAttribute('title'));
+  };
   const seen = new Set(), out = [];
   for (const [selector, kind] of kinds) {
     for (const el of document.querySelectorAll(selector)) {
       if (seen.has(el)) continue;
       seen.add(el);
-      if (el.closest(VALUES) || el.querySelector(VALUES)) continue;
+      if (el.closest(VALUES)) continue;
       const r = el.getBoundingClientRect(), style = getComputedStyle(el);
       if (r.width <= 1 || r.height <= 1 || r.right < 0 || r.bottom < 0) continue;
       if (style.visibility !== 'visible' || Number(style.opacity) === 0) continue;
-      const text = (el.innerText || el.value || '').replace(/\\s+/g, ' ').trim();
-      if (!text || text.length > 300) continue;
+      const field = kind === 'field label' && el.matches('FIELDS');  // its value was typed
+      const text = field || el.querySelector(VALUES) ? '' : squash(el.innerText || el.value);
+      const name = nameOf(el);
       const menu = (kind === 'link' || kind === 'button') && inMenu(el);
-      out.push({text, kind: menu ? 'menu item' : kind,
-                box: {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height}});
+      const box = {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height};
+      for (const words of new Set([text, name])) {
+        if (words && words.length <= 300) out.push({text: words, kind: menu ? 'menu item' : kind,
+                                                    box});
+      }
     }
   }
   return out;
-}""".replace("IN_MENU", IN_MENU_JS)
+}""".replace("IN_MENU", IN_MENU_JS).replace("FIELDS", FIELDS)
 
 
 @dataclass(frozen=True)

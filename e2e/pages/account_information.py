@@ -23,7 +23,7 @@ class AccountInformationPage(ConsolePage):
     def expect_two_step(self, on: bool) -> None:
         """The page shows 2SV as on (and offers to disable it) or off (and offers to set it up)."""
         status = self.labels.status_on if on else self.labels.status_off
-        self.expect_status(self.labels.two_step_row, status)
+        self.expect_status(self.labels.account_two_step_row, status)
         expect(self.disable_link if on else self.set_up_link).to_be_visible()
         expect(self.set_up_link if on else self.disable_link).to_have_count(0)
 

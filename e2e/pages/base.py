@@ -8,6 +8,23 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.labels import Labels
 
+# Elements that show a value to be copied (a key, a Recovery Code) besides ARIA's "code", which
+# have no role of their own
+VALUE_ELEMENTS = "kbd, samp, output"
+
+
+def named_group(page: Page, name: str) -> Locator:
+    """The part of the screen the catalogue's words ``name`` label: a group (a fieldset, or
+    role="group") or a region (a section with a heading or aria-label)."""
+    return page.get_by_role("group", name=name, exact=True).or_(
+        page.get_by_role("region", name=name, exact=True))
+
+
+def value_in(group: Locator) -> Locator:
+    """The value ``group`` shows to be copied: whatever element holds it (code, kbd, samp,
+    output), not the words around it."""
+    return group.get_by_role("code").or_(group.locator(VALUE_ELEMENTS)).first
+
 
 def shown(page: Page, how: dict[str, str]) -> Locator:
     """The elements that show a kind of message, as the catalogue's ``shown_as`` says: every
@@ -25,31 +42,37 @@ class ConsolePage:
         self.labels = labels
         self.alert = shown(page, labels.shown_as["error"])  # how this console shows an error
         self.status_message = shown(page, labels.shown_as["success"])
-        self.heading = page.get_by_role("heading", level=1)
+        self.heading = page.get_by_role("heading")  # any level: consoles title screens as h1 or h2
 
     # -- header -------------------------------------------------------------------------------
 
-    def open_user_menu(self) -> None:
-        """Open the user menu: its toggle is the user's name on a desktop, "Menu" on a phone."""
+    def open_user_menu(self, username: str | None = None) -> None:
+        """Open the user menu: its toggle is the user's name (``username``) on a desktop, the
+        catalogue's "Menu" on a phone, or any collapsed toggle of the header (aria-expanded),
+        so a console whose toggle lacks aria-expanded is still found by its words."""
         account_setting = self.page.get_by_role("link", name=self.labels.account_setting,
                                                 exact=True)
         if account_setting.is_visible():
             return
-        # Only the toggle that fits this screen size is displayed (both report aria-expanded);
-        # which one is known once the stylesheet applies, so wait for the load event first.
+        # Only the toggle that fits this screen size is displayed; which one is known once the
+        # stylesheet applies, so wait for the load event first.
         self.page.wait_for_load_state("load")
-        toggles = self.page.get_by_role("banner").get_by_role("button", expanded=False)
+        banner = self.page.get_by_role("banner")
+        toggles = banner.get_by_role("button", expanded=False).or_(
+            banner.get_by_role("button", name=self.labels.menu_button, exact=True))
+        if username:
+            toggles = toggles.or_(banner.get_by_role("button", name=username, exact=True))
         toggles.filter(visible=True).first.click()
         expect(account_setting).to_be_visible()
 
-    def open_account_setting(self) -> None:
+    def open_account_setting(self, username: str | None = None) -> None:
         """Choose "Account Setting" in the user menu (article 2.1 / 3.1)."""
-        self.open_user_menu()
+        self.open_user_menu(username)
         self.page.get_by_role("link", name=self.labels.account_setting, exact=True).click()
 
-    def sign_out(self) -> None:
-        """Sign out through the user menu."""
-        self.open_user_menu()
+    def sign_out(self, username: str | None = None) -> None:
+        """Sign out through the user menu (of ``username``)."""
+        self.open_user_menu(username)
         self.page.get_by_role("button", name=self.labels.sign_out, exact=True).click()
 
     def signed_in_header(self, username: str) -> Locator:
@@ -66,8 +89,9 @@ class ConsolePage:
     # -- content ------------------------------------------------------------------------------
 
     def expect_heading(self, text: str, *, timeout: float | None = None) -> None:
-        """The page's main heading reads ``text`` exactly."""
-        expect(self.heading).to_have_text(text, timeout=timeout)
+        """A heading of the page, of any level, reads ``text`` exactly."""
+        expect(self.page.get_by_role("heading", name=text, exact=True).first).to_be_visible(
+            timeout=timeout)
 
     def expect_alert(self, contains: str | re.Pattern[str] | None = None, *,
                      timeout: float | None = None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from e2e.labels import Labels
-from e2e.pages.base import ConsolePage
+from e2e.pages.base import ConsolePage, named_group, value_in
 
 
 class CodeChallengePage(ConsolePage):
@@ -41,7 +41,7 @@ class RecoveryCodePage(ConsolePage):
     def __init__(self, page: Page, labels: Labels) -> None:
         super().__init__(page, labels)
         self.field = page.get_by_label(labels.recovery_label, exact=True)
-        self.verify = page.get_by_role("button", name=labels.verify_button, exact=True)
+        self.verify = page.get_by_role("button", name=labels.recovery_verify_button, exact=True)
 
     def expect_loaded(self) -> None:
         """The Recovery Code form is shown."""
@@ -64,8 +64,7 @@ class NewRecoveryCodePage(ConsolePage):
 
     def recovery_code(self) -> str:
         """Return the new Recovery Code as shown."""
-        group = self.page.get_by_role("group", name=self.labels.recovery_code, exact=True)
-        return group.get_by_role("code").inner_text().strip()
+        return value_in(named_group(self.page, self.labels.recovery_code)).inner_text().strip()
 
     def continue_(self) -> None:
         """Go on to the console."""

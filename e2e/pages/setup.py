@@ -6,7 +6,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.evidence.redaction import register_secret
 from e2e.labels import Labels
-from e2e.pages.base import ConsolePage
+from e2e.pages.base import ConsolePage, named_group, value_in
 
 
 class SetupPage(ConsolePage):
@@ -14,8 +14,9 @@ class SetupPage(ConsolePage):
 
     def __init__(self, page: Page, labels: Labels) -> None:
         super().__init__(page, labels)
-        self.qr_code: Locator = page.get_by_role("img", name=labels.qr_image, exact=True)
-        self.manual_key = page.get_by_role("group", name=labels.manual_key, exact=True)
+        # the image named by the catalogue's words, or by a name that holds them
+        self.qr_code: Locator = page.get_by_role("img", name=labels.qr_image)
+        self.manual_key = named_group(page, labels.manual_key)
         self.code = page.get_by_label(labels.code_label, exact=True)
         self.turn_on_button = page.get_by_role("button", name=labels.turn_on_button, exact=True)
 
@@ -28,7 +29,7 @@ class SetupPage(ConsolePage):
 
     def text_key(self) -> str:
         """Return the key printed for apps that cannot scan, without its spaces."""
-        key = "".join(self.manual_key.get_by_role("code").inner_text().split())
+        key = "".join(value_in(self.manual_key).inner_text().split())
         register_secret(key)  # from now on no report, log or terminal line may show it
         return key
 

@@ -13,8 +13,9 @@ class TurnOffPage(ConsolePage):
 
     def __init__(self, page: Page, labels: Labels) -> None:
         super().__init__(page, labels)
-        self.turn_off_button = page.get_by_role("button", name=labels.turn_off_button, exact=True)
-        self.cancel_link = page.get_by_role("link", name=labels.cancel, exact=True)
+        self.turn_off_button = page.get_by_role("button", name=labels.turn_off_confirm_button,
+                                                exact=True)
+        self.cancel_link = page.get_by_role("link", name=labels.turn_off_cancel, exact=True)
 
     def expect_loaded(self) -> None:
         """The page "Turn off 2-Step Verification" with "Turn off" and a way back is shown."""

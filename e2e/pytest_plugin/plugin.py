@@ -23,11 +23,12 @@ from e2e.browser.remote import (
     probe,
 )
 from e2e.checks.rules import rule
-from e2e.pytest_plugin import fixtures
+from e2e.pytest_plugin import diagnosis, fixtures
 from e2e.pytest_plugin.scrub import scrub_report
 from e2e.target import ACCOUNTS_ENV
 
 FIXTURES_PLUGIN = "hennge_2sv.fixtures"
+DIAGNOSIS_PLUGIN = "hennge_2sv.diagnosis"  # a failure's missing words
 STEP_NAMED = re.compile(r"\bstep \d+\.\d+\b")
 MARKERS = (
     "rule(id): the security rule (e2e.checks.rules.RULES) a test proves; "
@@ -62,7 +63,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the markers, refuse browsers the harness does not drive, add the fixtures."""
+    """Register the markers, refuse browsers the harness does not drive, add the fixtures and
+    the missing-words hint of a failure."""
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
     others = sorted({name for name in config.getoption("browser", None) or []
@@ -74,6 +76,8 @@ def pytest_configure(config: pytest.Config) -> None:
             "--browser chromium")
     if not config.pluginmanager.has_plugin(FIXTURES_PLUGIN):
         config.pluginmanager.register(fixtures, FIXTURES_PLUGIN)
+    if not config.pluginmanager.has_plugin(DIAGNOSIS_PLUGIN):
+        config.pluginmanager.register(diagnosis, DIAGNOSIS_PLUGIN)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

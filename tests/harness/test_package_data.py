@@ -58,3 +58,27 @@ def test_a_catalogue_without_a_key_split_later_falls_back_to_the_key_it_came_fro
     assert labels.signin_code_label == labels.code_label == shipped["article"]["code_label"]
     # and the shipped catalogues say both, so a console may word them apart
     assert load_labels("en").signin_code_label
+
+
+SPLIT_FOR_CONSOLES_THAT_WORD_THEM_APART = {
+    "turn_off_confirm_button": "turn_off_button", "recovery_verify_button": "verify_button",
+    "account_two_step_row": "two_step_row", "turn_off_cancel": "cancel"}
+
+
+def test_keys_split_from_a_shared_one_keep_its_words_and_fall_back_to_it(tmp_path: Path) -> None:
+    # Every shipped catalogue says the split keys, in the words of the key each came from
+    for lang in shipped_languages():
+        labels = load_labels(lang)
+        for key, origin in SPLIT_FOR_CONSOLES_THAT_WORD_THEM_APART.items():
+            assert key in {**labels.article, **labels.screen}, (lang, key)
+            assert labels[key] == labels[origin], (lang, key)
+    # and a user's copy made before the split reads them from the key they came from
+    shipped = json.loads(labels_path("en").read_text("utf-8"))
+    for key in SPLIT_FOR_CONSOLES_THAT_WORD_THEM_APART:
+        shipped["article"].pop(key, None)
+        shipped["screen"].pop(key, None)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(shipped), "utf-8")
+    labels = load_labels("en", old)
+    for key, origin in SPLIT_FOR_CONSOLES_THAT_WORD_THEM_APART.items():
+        assert labels[key] == labels[origin] and labels.get(key) is not None

@@ -55,7 +55,7 @@ def test_a_status_shown_as_a_sentence_is_read_from_the_catalogues_words(
 ) -> None:
     # Given an Account Information screen that states the status in a sentence, not a table
     page.set_content(f"<main><h1>{labels.account_information}</h1>"
-                     f"<p>{labels.two_step_row} is currently {labels.status_on}.</p>"
+                     f"<p>{labels.account_two_step_row} is currently {labels.status_on}.</p>"
                      f"<a href='#'>{labels.disable_link}</a></main>")
     sentence = dataclasses.replace(labels, shown_as={
         **labels.shown_as, "status": {"text": "{name} is currently {status}"}})
@@ -63,10 +63,10 @@ def test_a_status_shown_as_a_sentence_is_read_from_the_catalogues_words(
     # Then a catalogue that says so reads it; the default (a table row) finds no such row
     AccountInformationPage(page, sentence).expect_two_step(on=True)
     with pytest.raises(AssertionError):
-        AccountInformationPage(page, labels).expect_status(labels.two_step_row, labels.status_on,
-                                                           timeout=QUICK_MS)
+        AccountInformationPage(page, labels).expect_status(labels.account_two_step_row,
+                                                           labels.status_on, timeout=QUICK_MS)
     with pytest.raises(AssertionError):  # and the sentence's words must match the status
-        AccountInformationPage(page, sentence).expect_status(labels.two_step_row,
+        AccountInformationPage(page, sentence).expect_status(labels.account_two_step_row,
                                                              labels.status_off, timeout=QUICK_MS)
 
 
