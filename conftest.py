@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from e2e.cli.selftest import REPORT_ENV
 from e2e.pytest_plugin import plugin as harness_plugin
+from e2e.target import REPORT_ENV
 from tests.support.checkout import file_stamps
 
 

@@ -39,6 +39,12 @@ UI_ENV = "E2E_MOCK_UI"  # html (default) or spa: which front-end every embedded 
 REAUTH_ENV = "E2E_MOCK_REAUTH"  # 1: every embedded mock asks to confirm access (--reauth)
 ACCOUNTS_ENV = "E2E_ACCOUNTS"
 ALLOW_PLAIN_HTTP_ENV = "E2E_ALLOW_PLAIN_HTTP"
+# Set by the self-test (e2e.cli.selftest) for the suites it runs, read by their conftests:
+# the security rules (or "procedure") whose tests a --quick run keeps ...
+ONLY_RULES_ENV = "E2E_ONLY_RULES"
+# ... and the folder it writes their JUnit files into while they run (the suites' guard against
+# tests writing into the checkout must not blame a test for those files).
+REPORT_ENV = "E2E_SELFTEST_REPORT"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 

@@ -74,6 +74,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--latency-ms must be 0 or more")
     if args.threads < 1:
         parser.error("--threads must be at least 1")
+    try:  # before anything touches the disk: a typo must not leave a database behind
+        args.faults = [parse_fault_spec(spec) for spec in args.fault]
+    except (UnknownFault, FaultParamsError) as error:
+        parser.error(str(error))
     if args.behind_tls_proxy and not _is_loopback_host(args.host):
         parser.error(f"--behind-tls-proxy trusts X-Forwarded-* headers, so the console must "
                      f"listen on loopback only (the proxy's side), not --host {args.host}: "
@@ -148,13 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app = create_app(config)
         seeded = seed_accounts(app, args.seed) if args.seed else []
-        for spec in args.fault:
-            app.extensions["mock_console"].faults.enable(*parse_fault_spec(spec))
+        for name, params in args.faults:
+            app.extensions["mock_console"].faults.enable(name, params)
         # waitress would strip X-Forwarded-* itself; let them through to the app, which trusts
         # them only under --behind-tls-proxy (ProxyFix) and otherwise refuses them on the test API
         server = create_server(app, host=args.host, port=args.port, threads=args.threads,
                                ident="mock-console", clear_untrusted_proxy_headers=False)
-    except (SeedError, UnknownFault, FaultParamsError) as error:
+    except SeedError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:

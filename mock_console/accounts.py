@@ -223,7 +223,8 @@ def begin_setup(svc: Services, username: str) -> str:
 
 
 def shown_text_key(svc: Services, secret: str) -> str:
-    """Return the key the setup page prints as text (wrong under qr_secret_mismatch)."""
+    """Return the key the setup page prints as text (another key when the policy says the text
+    key need not match the QR code)."""
     if not svc.policy.text_key_matches_qr:
         return totp.new_secret()
     return secret

@@ -21,14 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from e2e.target import FAULTS_ENV, MockTarget
-
-# Names the security rules (or "procedure") whose tests a --quick run tries first; read by the
-# suite's tests/console/conftest.py, which keeps only the tests marked with one of them.
-ONLY_RULES_ENV = "E2E_ONLY_RULES"
-# The folder the self-test writes its JUnit files into while the suites it runs are going: their
-# guard against tests writing into the checkout must not blame a test for those files.
-REPORT_ENV = "E2E_SELFTEST_REPORT"
+from e2e.target import FAULTS_ENV, ONLY_RULES_ENV, REPORT_ENV, MockTarget
 
 DEFAULT_SELFTEST_REPORT = Path("reports/selftest")
 # Faults that need parameters get a representative one.

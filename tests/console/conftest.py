@@ -20,11 +20,10 @@ import pytest
 from playwright.sync_api import Page
 
 from e2e.authenticator import Authenticator
-from e2e.cli.selftest import ONLY_RULES_ENV
 from e2e.labels import Labels
 from e2e.pages import CodeChallengePage
 from e2e.procedure import Context, sign_in, sign_out
-from e2e.target import Credentials, MockTarget, Target
+from e2e.target import ONLY_RULES_ENV, Credentials, MockTarget, Target
 from tests.support.preconditions import reach
 
 PROCEDURE_MARKER = "procedure"  # the article's whole procedure; catches any step's regression

@@ -57,3 +57,21 @@ def test_no_import_circle() -> None:
         if start not in done:
             visit(start, [start])
     assert circles == []
+
+
+ROOT = PACKAGE.parent
+# Support code whose job is to run the CLI (as a user would, or in-process to spy on it)
+CLI_RUNNERS = {"tests/support/cli.py", "tests/support/secrets_seen.py"}
+
+
+def test_no_fixture_conftest_benchmark_or_example_imports_the_cli() -> None:
+    # What sets tests up (conftests, shared support code), the benchmarks and the examples
+    # build on the harness's modules, as a QA team's suite does; only tests of the CLI and the
+    # support code that runs it may import it
+    paths = [ROOT / "conftest.py", *(ROOT / "tests").rglob("conftest.py"),
+             *(ROOT / "tests" / "support").rglob("*.py"), *(ROOT / "bench").rglob("*.py"),
+             *(ROOT / "examples").rglob("*.py")]
+    importers = sorted(rel for path in paths
+                       if (rel := path.relative_to(ROOT).as_posix()) not in CLI_RUNNERS
+                       and any(map(in_cli, imports_of(path))))
+    assert importers == []

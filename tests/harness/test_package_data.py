@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+import sys
 import tomllib
 from fnmatch import fnmatch
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 from e2e.data import article_path, labels_path, shipped, shipped_languages
@@ -82,3 +86,27 @@ def test_keys_split_from_a_shared_one_keep_its_words_and_fall_back_to_it(tmp_pat
     labels = load_labels("en", old)
     for key, origin in SPLIT_FOR_CONSOLES_THAT_WORD_THEM_APART.items():
         assert labels[key] == labels[origin] and labels.get(key) is not None
+
+
+def test_every_package_the_harness_and_the_mock_import_is_a_declared_dependency() -> None:
+    # A wheel installed into a fresh venv gets only what pyproject declares: an import that
+    # works here through another package's dependency (jinja2 through Flask) is still declared
+    declared = {re.split(r"[<>=!~ \[;]", spec, maxsplit=1)[0].lower().replace("_", "-")
+                for spec in tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))[
+                    "project"]["dependencies"]}
+    distributions = packages_distributions()
+    missing = set()
+    for package in ("e2e", "mock_console"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                         else [node.module] if isinstance(node, ast.ImportFrom) and node.module
+                         and not node.level else [])
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in sys.stdlib_module_names or top in ("e2e", "mock_console"):
+                        continue
+                    owners = {d.lower().replace("_", "-") for d in distributions.get(top, [top])}
+                    if not owners & declared:
+                        missing.add(f"{top} ({path.relative_to(ROOT)})")
+    assert not missing, f"imported but not in [project] dependencies: {sorted(missing)}"

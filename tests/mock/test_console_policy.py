@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 import mock_console
+from mock_console import store
+from mock_console.__main__ import main as console_main
 from mock_console.faults import BY_NAME, FAULTS, Faults, UnknownFault, parse_fault_spec
 from mock_console.policy import STRICT, Policy
 
@@ -87,7 +90,9 @@ def _string_literals(path: Path) -> set[str]:
 def test_product_modules_hold_no_fault_names(module: str) -> None:
     # The product reads only the policy: a fault's name in its code would be a second place
     # where the fault is declared (and a typo there would silently do nothing)
-    named = _string_literals(PACKAGE / module) & set(BY_NAME)
+    words = {word for text in _string_literals(PACKAGE / module)
+             for word in re.findall(r"\w+", text)}  # docstrings too: no "under <fault>" there
+    named = words & set(BY_NAME)
     assert not named, f"{module} tests faults by name: {sorted(named)}; read the policy instead"
 
 
@@ -98,3 +103,21 @@ def test_every_policy_field_is_read_by_the_product() -> None:
     unread = [f.name for f in fields(Policy) if f".{f.name}" not in product
               and f.name != "label_renames"]
     assert not unread, f"policy fields no product module reads: {unread}"
+
+
+@pytest.mark.parametrize("spec", ["typo", 'rename_label={"from": "Change"', "rename_label"])
+def test_a_bad_fault_on_the_command_line_is_refused_before_any_database_is_made(
+        spec: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given a console whose database, were one opened, would be recorded
+    opened: list[object] = []
+    monkeypatch.setattr(store.Store, "__init__", lambda self, *a, **k: opened.append(a))
+
+    # When it is started with an unknown fault or a fault's bad parameters
+    with pytest.raises(SystemExit) as stopped:
+        console_main(["--port", "0", "--fault", spec])
+
+    # Then it stops with a usage error saying what is wrong, before any database is opened
+    assert stopped.value.code == 2
+    assert not opened
+    err = capsys.readouterr().err
+    assert "error:" in err and ("known faults:" in err if spec == "typo" else "rename_label" in err)
