@@ -25,12 +25,18 @@ help:  ## list the targets
 run: deps system  ## run the article's procedure against the embedded mock; report in reports/latest
 	$(PY) -m e2e run
 
-test: deps system  ## run every test (unit and browser) but those that wait on real time
-	$(PY) -m pytest $(PYTEST_ARGS)
+# The console regression suite (the procedure and its negative paths) with every embedded mock
+# served as the single-page app: `make test` runs it in English, `make test-spa` in SPA_LANGS
+SPA_SUITE := E2E_MOCK_UI=spa $(PY) -m pytest -n auto -m "selftest and not slow" tests/console
+SPA_LANGS ?= en ja
 
-test-spa: deps system  ## the console regression suite (negative paths) on the SPA, in English and Japanese
-	E2E_MOCK_UI=spa $(PY) -m pytest -n auto -m "selftest and not slow" tests/console
-	E2E_MOCK_UI=spa $(PY) -m pytest -n auto -m "selftest and not slow" --lang ja tests/console
+test: deps system  ## every test (unit and browser) but those that wait on real time; then the console suite on the SPA
+	$(PY) -m pytest $(PYTEST_ARGS)
+	$(SPA_SUITE) -q --lang en
+
+test-spa: deps system  ## the console regression suite (negative paths) on the SPA, in each of SPA_LANGS (default: en ja)
+	@set -e; for lang in $(SPA_LANGS); do echo "== the console suite on the SPA, --lang $$lang"; \
+	  $(SPA_SUITE) --lang $$lang; done
 
 test-slow: deps system  ## what waits on real time (a LiveTarget run) or repeats runs to hunt flakes
 	$(PY) -m pytest -n auto -m slow

@@ -15,9 +15,9 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from e2e.labels import load_labels
-from e2e.pages import SecuritySettingsPage, SignInPage, TurnOnPage
+from e2e.pages import ConsolePage, SecuritySettingsPage, SignInPage, TurnOnPage
 from e2e.procedure import step_ids
-from e2e.runner import PASSED, run_procedure
+from e2e.runner import PASSED, advance_to, run_procedure
 from e2e.target import MockTarget
 
 LATENCY_MS = "150"
@@ -99,3 +99,33 @@ def test_the_qr_code_is_a_canvas_named_by_the_catalogue(page: Page, spa: MockTar
     qr = page.get_by_role("img", name=labels.qr_image, exact=True)
     expect(qr).to_be_visible()
     assert qr.evaluate("el => el.tagName") == "CANVAS"
+
+
+def test_turning_off_is_confirmed_in_a_modal_dialog(page: Page, spa: MockTarget) -> None:
+    labels = load_labels("en")
+    # Given 2SV on, and "Turn off" clicked on the status screen (article 3.3)
+    advance_to(page, spa, labels, spa.new_account(), through="3.3")
+
+    # Then the confirmation is a modal dialog named by its title, the screen behind it inert
+    dialog = page.get_by_role("dialog", name=labels.turn_off_page, exact=True)
+    expect(dialog).to_be_visible()
+    expect(dialog).to_have_attribute("aria-modal", "true")
+    expect(page.get_by_role("banner")).to_have_count(0)  # hidden from assistive technology
+    expect(dialog.get_by_role("button", name=labels.turn_off_confirm_button)).to_be_focused()
+
+
+def test_a_message_is_a_toast_that_goes_away(page: Page, spa: MockTarget) -> None:
+    labels = load_labels("en")
+    account = spa.new_account()
+    page.clock.install()  # the page's own timers, moved on below instead of waited for
+    # Given a wrong password at sign-in
+    signin = SignInPage(page, labels)
+    signin.open(spa.base_url)
+    signin.sign_in(account.username, "not-the-password")
+
+    # Then the error shows as a toast (an alert, as the catalogue says errors are shown)
+    toast = ConsolePage(page, labels).alert
+    expect(toast).to_be_visible()
+    # and once its time is up (8 s of the page's clock), it is gone
+    page.clock.run_for(8_000)
+    expect(toast).to_be_hidden()
