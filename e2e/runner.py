@@ -26,6 +26,7 @@ from e2e.evidence.masking import Masked, UnmaskableImage, mask_image_file
 from e2e.labels import Labels
 from e2e.procedure import (
     FOUND_NOTHING,
+    NOT_CHECKED,
     PROCEDURE,
     Context,
     Step,
@@ -192,7 +193,7 @@ def run_procedure(
         result.cleanup = cleanup.leave_as_found(ctx).to_dict()
     result.seconds = time.perf_counter() - started
     result.notes = {k: v for k, v in ctx.notes.items()
-                    if k in ("otpauth_warnings",) and v}
+                    if k in ("otpauth_warnings", NOT_CHECKED) and v}
     if interrupted:
         result.notes[INTERRUPTED] = True
     return result

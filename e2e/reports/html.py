@@ -28,6 +28,7 @@ from e2e.evidence.capture import StepEvidence
 from e2e.evidence.crops import write_crop
 from e2e.evidence.masking import Masked, describe
 from e2e.evidence.redaction import write_text, xml_text
+from e2e.procedure import NOT_CHECKED
 from e2e.reports.markdown import Entry, entries, section_heading, write_markdown
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult, substep_line
 
@@ -156,6 +157,8 @@ def render_html(result: RunResult, folder: Path, *, crops: dict[str, str | None]
         sections.append(_render_step(entry, folder, (crops or {}).get(entry.id), drift))
     notes = "".join(f"<li>{html.escape(str(w))}</li>"
                     for w in result.notes.get("otpauth_warnings", []))
+    notes += "".join(f"<li>Not checked on this console: {html.escape(str(what))}</li>"
+                     for what in result.notes.get(NOT_CHECKED, []))
     notes_html = f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""
     source = (f'<p class="article">Steps and words of “{html.escape(article.title)}”</p>'
               if article else "")

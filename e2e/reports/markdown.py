@@ -15,6 +15,7 @@ from pathlib import Path
 from e2e.cleanup import Cleanup
 from e2e.doccheck.article import Article, ArticleStep
 from e2e.evidence.redaction import printable, write_text
+from e2e.procedure import NOT_CHECKED
 from e2e.runner import FAILED, PASSED, SKIPPED, RunResult, StepResult, substep_line
 
 MARKDOWN_NAME = "report.md"
@@ -93,6 +94,9 @@ def render_markdown(result: RunResult, crops: dict[str, str | None],
             section = entry.section
             lines += [section_heading(entry), ""]
         lines += _step_lines(entry, crops.get(entry.id))
+    if result.notes.get(NOT_CHECKED):
+        lines += ["## Not checked on this console", ""]
+        lines += [f"- {escape(str(what))}" for what in result.notes[NOT_CHECKED]] + [""]
     if result.cleanup is not None:
         lines += ["## Cleanup: the account left as found", ""]
         lines += [escape(line) for line in Cleanup.from_dict(result.cleanup).lines()] + [""]

@@ -9,6 +9,7 @@ from typing import Any
 
 from e2e.cleanup import Cleanup
 from e2e.evidence.redaction import printable, redact
+from e2e.procedure import NOT_CHECKED
 from e2e.runner import FAILED, PASSED, RunResult, StepResult, substep_line
 
 TEXT_WIDTH = 64
@@ -55,6 +56,8 @@ def print_summary(result: RunResult, index: Path) -> None:
     failed = result.failed_step
     if failed is not None:
         print(f"first failure: step {failed.id}: {_clean(failed.error or '').splitlines()[0]}")
+    for what in result.notes.get(NOT_CHECKED, []):  # said, never silently skipped
+        print(f"not checked on this console: {_clean(what)}")
     print_cleanup(result.cleanup)
     print(f"report: {index}")
 

@@ -48,6 +48,8 @@ def test_live_target_runs_the_whole_procedure_on_real_time(
     # Then every step passed, and the console time it estimated is within a second of real time
     assert [s.status for s in result.steps] == [PASSED] * len(result.steps), result.failure
     assert abs(target.now() - time.time()) < 1.5
+    # and what only a test API shows (stored state, audit events) is said to be unchecked
+    assert any("no test API" in what for what in result.notes["not_checked"]), result.notes
 
 
 def test_live_target_without_credentials_says_what_to_set(console_without_test_api: str) -> None:

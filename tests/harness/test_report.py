@@ -322,3 +322,21 @@ def test_each_picture_lists_the_regions_painted_over_in_it(tmp_path: Path) -> No
     data = json.loads((tmp_path / "report.json").read_text())
     assert {r["picture"] for r in data["steps"][0]["masked"]} == {"step-1.1.png",
                                                                    "step-1.1-failure.png"}
+
+
+def test_what_a_console_gave_no_way_to_check_is_said_in_every_report(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given a run on a console without test API, whose stored state could not be checked
+    run = a_run(tmp_path)
+    run.notes["not_checked"] = ["the stored state agrees with the screens"]
+
+    # When its reports are written and its summary printed
+    write_report(run, tmp_path)
+    print_summary(run, tmp_path / "index.html")
+
+    # Then each says so, instead of the check vanishing
+    said = "the stored state agrees with the screens"
+    assert f"not checked on this console: {said}" in capsys.readouterr().out
+    assert f"Not checked on this console: {said}" in (tmp_path / "index.html").read_text()
+    assert f"- {said}" in (tmp_path / "report.md").read_text()
+    assert json.loads((tmp_path / "report.json").read_text())["notes"]["not_checked"] == [said]
