@@ -11,6 +11,7 @@ the report travels to the controller that writes ``--junitxml`` and the terminal
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -26,14 +27,35 @@ def scrub(text: str) -> str:
 
 
 def scrub_report(report: pytest.TestReport) -> None:
-    """Scrub a test report in place: its failure or skip text and its captured sections."""
+    """Scrub a test report in place: its failure or skip text and its captured sections.
+
+    The failure keeps its structure (the crash line a security rule's name is prefixed to,
+    which JUnit's ``message`` and the self-test read; the colours), its strings scrubbed.
+    """
     longrepr = report.longrepr
     if isinstance(longrepr, tuple):  # a skip: (path, line, reason)
         path, line, reason = longrepr
         report.longrepr = (path, line, scrub(reason))
+    elif isinstance(longrepr, str):
+        report.longrepr = scrub(longrepr)
     elif longrepr is not None:
-        text = str(longrepr)
-        clean = scrub(text)
-        if clean != text:  # only then lose the structured form (colours, the crash line)
-            report.longrepr = clean
+        _scrub_parts(longrepr, set())
     report.sections = [(title, scrub(content)) for title, content in report.sections]
+
+
+def _scrub_parts(value: Any, seen: set[int]) -> Any:
+    """``value`` with every string in it scrubbed: pytest's failure representations (traceback
+    entries, locals, the crash line, extra sections) are changed in place."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        value[:] = [_scrub_parts(item, seen) for item in value]
+        return value
+    if isinstance(value, tuple):
+        return tuple(_scrub_parts(item, seen) for item in value)
+    if type(value).__module__.startswith("_pytest.") and hasattr(value, "__dict__") \
+            and id(value) not in seen:
+        seen.add(id(value))
+        for name, part in list(vars(value).items()):
+            object.__setattr__(value, name, _scrub_parts(part, seen))  # some are frozen
+    return value

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -73,8 +74,10 @@ def test_a_browser_other_than_chromium_is_refused_with_a_reason(suite: Path) -> 
 
 
 LEAKY = """
+import pytest
 from e2e.evidence.redaction import register_secret
 
+@pytest.mark.rule("input")
 def test_fails_quoting_secrets():
     register_secret("hunter2-the-password")
     print("captured: hunter2-the-password")
@@ -95,6 +98,10 @@ def test_failure_text_and_junit_hold_no_secret_even_from_a_worker(tmp_path: Path
 
     # Then it fails, and neither the terminal nor the JUnit file quotes any of them
     assert done.returncode == pytest.ExitCode.TESTS_FAILED, done.stdout + done.stderr
+    # and the failure keeps its shape: JUnit's message is still the crash line, naming the rule
+    # (what the self-test reads to call a fault caught)
+    message = ET.parse(junit).getroot().find(".//failure").get("message")  # type: ignore[union-attr]
+    assert message.startswith("security rule broken: "), message
     for text in (done.stdout + done.stderr, junit.read_text("utf-8")):
         assert "[redacted]" in text
         for secret in ("hunter2-the-password", "ABCD EFGH 2345 WXYZ", "JBSWY3DPEHPK3PXP",
