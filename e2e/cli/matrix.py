@@ -121,6 +121,11 @@ def format_table(result: MatrixResult) -> str:
     return "\n".join(lines)
 
 
+def _cell(status: str) -> str:
+    """One table cell of the HTML matrix: its status as the class, its mark as the text."""
+    return f'<td class="{status}">{MARKS[status]}</td>'
+
+
 def write_matrix_report(result: MatrixResult, report: Path) -> Path:
     """Write matrix.json and matrix.html (linking each device's own report)."""
     report.mkdir(parents=True, exist_ok=True)
@@ -131,12 +136,9 @@ def write_matrix_report(result: MatrixResult, report: Path) -> Path:
     rows = []
     for step_id in result.step_ids():
         text = next(s.text for s in next(iter(result.runs.values())).steps if s.id == step_id)
-        cells = "".join(
-            f'<td class="{result.status(d, step_id)}">{MARKS[result.status(d, step_id)]}</td>'
-            for d in devices)
+        cells = "".join(_cell(result.status(d, step_id)) for d in devices)
         rows.append(f'<tr><th scope="row">{step_id} {html.escape(text)}</th>{cells}</tr>')
-    cells = "".join(f'<td class="{result.cleanup_status(d)}">{MARKS[result.cleanup_status(d)]}</td>'
-                    for d in devices)
+    cells = "".join(_cell(result.cleanup_status(d)) for d in devices)
     rows.append(f'<tr><th scope="row">cleanup: the account left as found</th>{cells}</tr>')
     verdict = "PASSED" if result.passed else "FAILED"
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">

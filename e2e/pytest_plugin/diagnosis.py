@@ -3,7 +3,8 @@ looked for and what the screen shows instead, as a run of the article does.
 
 Playwright's "element(s) not found" leaves a QA engineer facing a console that words things
 differently to guess what to change; this adds ``e2e.diagnosis``'s hint to the failed test's
-report, as a section of its own ("missing words"), secrets redacted.
+report, as a section of its own ("missing words"), scrubbed like the rest of the report (this
+hook wraps the one that scrubs, so it scrubs its own section).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import pytest
 from playwright.sync_api import Page
 
 from e2e.diagnosis import found_nothing, missing_words
-from e2e.evidence.redaction import redact
 from e2e.labels import Labels, load_labels
+from e2e.pytest_plugin.scrub import scrub
 
 SECTION = "missing words"
 
@@ -29,18 +30,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     if call.when != "call" or not report.failed or call.excinfo is None:
         return report
     page = getattr(item, "funcargs", {}).get("page")
-    if not isinstance(page, Page) or found_nothing(call.excinfo.value) is None:
+    missing = found_nothing(call.excinfo.value)
+    if not isinstance(page, Page) or missing is None:
         return report
-    hint = _hint(item, page, call.excinfo.value)
+    hint = _hint(item, page, missing)
     if hint and hint not in str(call.excinfo.value):  # advance_to's failure already says it
-        report.sections.append((SECTION, redact(hint)))
+        report.sections.append((SECTION, scrub(hint)))
     return report
 
 
-def _hint(item: pytest.Item, page: Page, error: BaseException) -> str:
-    """The hint for ``error`` on ``page`` ("" when the screen cannot tell)."""
-    missing = found_nothing(error)
-    if missing is None or page.is_closed():
+def _hint(item: pytest.Item, page: Page, missing: BaseException) -> str:
+    """The hint for what a locator found nothing for on ``page`` ("" when the screen cannot
+    tell)."""
+    if page.is_closed():
         return ""
     try:
         return missing_words(page, _labels(item), str(missing))
