@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from e2e.diagnosis import missing_words
 from e2e.labels import Labels
 from e2e.procedure import StepFailed
+from e2e.pytest_plugin import diagnosis as diagnosis_plugin
 from e2e.runner import advance_to
 from e2e.target import Credentials, Target
 
@@ -126,3 +127,30 @@ def test_a_precondition_a_test_cannot_reach_names_the_missing_words(
     instead = message.split("is not on this screen")[1]
     assert "the screen's buttons:" in instead and f'"{labels.change_button}"' in instead
     assert "--labels FILE" in instead
+
+
+def test_the_plugins_missing_words_section_is_scrubbed_like_the_rest_of_the_report(
+    page: Page, labels: Labels, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a hint that quotes what no report may hold (the screen's strings are filtered
+    # already; the section is scrubbed too, as the hook wraps the one that scrubs the report)
+    leaky = 'nearest on screen: "WXYZ 2345 ABCD EFGH" and otpauth://totp/x?secret=ABC'
+    monkeypatch.setattr(diagnosis_plugin, "missing_words", lambda *args, **kwargs: leaky)
+    page.set_content("<main><button>Edit</button></main>")
+    with pytest.raises(AssertionError) as failed:
+        expect(page.get_by_role("button", name=labels.change_button, exact=True)).to_be_visible(
+            timeout=300)
+
+    # When the plugin's hook adds the hint to the failed test's report
+    call = pytest.CallInfo.from_call(lambda: None, "call")
+    call.excinfo = failed
+    report = pytest.TestReport(request.node.nodeid, request.node.location, {}, "failed",
+                               "failed", "call")
+    hook = diagnosis_plugin.pytest_runtest_makereport(request.node, call)
+    next(hook)
+    with pytest.raises(StopIteration) as done:
+        hook.send(report)
+
+    # Then its section is there, with the code and the URI as [redacted]
+    section = dict(done.value.value.sections)[diagnosis_plugin.SECTION]
+    assert section == 'nearest on screen: "[redacted]" and [redacted]'
