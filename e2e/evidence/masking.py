@@ -49,15 +49,27 @@ _SECRET_BOXES_JS = """({qrName, groups, secrets, secretShaped}) => {
     const r = el.getBoundingClientRect();
     if (r.width > 0 && r.height > 0) out.push({what, box: page(r)});
   };
-  const named = (el) => (el.getAttribute('aria-label') || el.getAttribute('alt') || '').trim();
+  // An element's name as the page objects' locators read it: aria-labelledby, aria-label, alt,
+  // a fieldset's legend, an SVG's title, the title attribute; spaces collapsed
+  const text = (el) => ((el && el.textContent) || '').replace(/\\s+/g, ' ').trim();
+  const named = (el) => {
+    const ids = el.getAttribute('aria-labelledby');
+    if (ids) return ids.split(/\\s+/).map(id => text(document.getElementById(id))).join(' ').trim();
+    const own = el.getAttribute('aria-label') || el.getAttribute('alt') || '';
+    if (own.trim()) return own.replace(/\\s+/g, ' ').trim();
+    const caption = el.tagName === 'FIELDSET' ? el.querySelector(':scope > legend')
+      : el.tagName.toLowerCase() === 'svg' ? el.querySelector(':scope > title') : null;
+    return caption ? text(caption) : (el.getAttribute('title') || '').trim();
+  };
+  // the QR image: any image whose name holds the catalogue's words (as get_by_role matches it)
+  const qrWords = qrName.toLowerCase();
   for (const el of document.querySelectorAll('img, canvas, svg, [role=img]')) {
-    if (named(el) === qrName) add('QR code', el);
+    if (qrWords && named(el).toLowerCase().includes(qrWords)) add('QR code', el);
   }
   for (const [what, name] of groups) {
-    for (const group of document.querySelectorAll('[role=group], fieldset, section, div')) {
-      const label = group.getAttribute('aria-labelledby');
-      const title = label ? (document.getElementById(label) || {}).textContent || '' : named(group);
-      if (title.trim() !== name) continue;
+    const holders = '[role=group], [role=region], fieldset, section, div';
+    for (const group of document.querySelectorAll(holders)) {
+      if (named(group) !== name) continue;
       const values = group.querySelectorAll('code, kbd, samp, output');
       if (values.length) values.forEach(v => add(what, v)); else add(what, group);
     }
