@@ -44,6 +44,7 @@ RECOVERY_CODE_MIN_CHARS = 13  # 64 bits of Base32 need 13 characters
 # ctx.notes keys the steps set for e2e.cleanup: whether "Turn on" was clicked and "turned off"
 # confirmed, and the pages to come back to.
 TURN_ON_CLICKED, TURNED_OFF = "turn_on_clicked", "turned_off"
+QR_NAMED = "qr_named"  # ctx.notes key: whether the QR code had a name a screen reader reads
 NOT_CHECKED = "not_checked"  # ctx.notes key: what this console gave no way to check
 TURN_OFF_STEPS = ("3.3", "3.4")  # the clicks on "Turn off": where a console may ask to re-auth
 SECURITY_URL, ACCOUNT_URL = "security_url", "account_url"
@@ -250,7 +251,8 @@ def show_setup(ctx: Context) -> None:
 
 def act_2_5(ctx: Context) -> None:
     setup = SetupPage(ctx.page, ctx.labels)
-    entry = ctx.authenticator.scan(setup.qr_code, evidence_dir=ctx.notes.get("evidence_dir"))
+    ctx.notes[QR_NAMED] = setup.qr_named()
+    entry = ctx.authenticator.scan(setup.qr_source(), evidence_dir=ctx.notes.get("evidence_dir"))
     ctx.notes["otpauth_uri"] = entry.uri
     ctx.notes["text_key"] = setup.text_key()
 
@@ -404,7 +406,7 @@ PROCEDURE: tuple[Step, ...] = (
          _focus("button", "set_up_button")),
     Step("2.5", ENABLE, "Scan the QR code with the authenticator app (HENNGE Lock: Add New OTP).",
          (), show_setup, act_2_5, check_2_5,
-         lambda ctx: SetupPage(ctx.page, ctx.labels).qr_code),
+         lambda ctx: SetupPage(ctx.page, ctx.labels).qr_source()),
     Step("2.6", ENABLE, "Enter the app's 6-digit code in [Enter the code that the app generates:]"
          " and click on [Turn on].",
          ("code_label", "turn_on_button"), show_setup, act_2_6, check_2_6,

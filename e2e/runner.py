@@ -28,6 +28,7 @@ from e2e.procedure import (
     FOUND_NOTHING,
     NOT_CHECKED,
     PROCEDURE,
+    QR_NAMED,
     Context,
     Step,
     StepFailed,
@@ -194,6 +195,8 @@ def run_procedure(
     result.seconds = time.perf_counter() - started
     result.notes = {k: v for k, v in ctx.notes.items()
                     if k in ("otpauth_warnings", NOT_CHECKED) and v}
+    if QR_NAMED in ctx.notes:  # False: the QR code had no name a screen reader announces
+        result.notes[QR_NAMED] = bool(ctx.notes[QR_NAMED])
     if interrupted:
         result.notes[INTERRUPTED] = True
     return result

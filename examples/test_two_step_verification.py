@@ -44,7 +44,7 @@ def test_the_qr_code_and_the_printed_key_hold_the_same_secret(
     setup.expect_loaded()
 
     # When the authenticator app scans the QR code off the screen
-    entry = authenticator.scan(setup.qr_code)
+    entry = authenticator.scan(setup.qr_source())
 
     # Then it holds the key printed under the QR code, for a TOTP of 6 digits every 30 s
     assert entry.secret == setup.text_key()

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from e2e.procedure import TURN_OFF_STEPS
+from e2e.procedure import QR_NAMED, TURN_OFF_STEPS
 from e2e.reauth import REAUTH
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ class Observations:
     otpauth_warnings: list[str] | None = None
     other_session_survived: bool | None = None  # a session opened before turning 2SV on
     reauth_before_turn_off: bool | None = None
+    qr_named: bool | None = None  # the QR code was an image the catalogue's words name
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,8 @@ class PostureObserver:
             except OtpAuthError:
                 self.observations.secret_bits = 0
             self.observations.otpauth_warnings = list(ctx.notes.get("otpauth_warnings") or [])
+        if self.observations.qr_named is None and QR_NAMED in ctx.notes:
+            self.observations.qr_named = bool(ctx.notes[QR_NAMED])
 
 
 def assess(obs: Observations) -> list[PostureCheck]:
@@ -209,6 +212,11 @@ def assess(obs: Observations) -> list[PostureCheck]:
         _clock(obs.clock_skew_seconds, obs.clock_moved_by_harness),
         _secret(obs.secret_bits),
         _otpauth(obs.otpauth_warnings),
+        _flag("qr_name", "The QR code has a text alternative a screen reader announces",
+              obs.qr_named, "an image named with the catalogue's words for the QR code",
+              "no image is named with the catalogue's words for the QR code: the harness read it "
+              "from the screen's pixels (if the console names it otherwise, pass --labels)",
+              "WCAG 2.2 SC 1.1.1"),
     ]
 
 

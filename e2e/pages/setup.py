@@ -8,6 +8,8 @@ from e2e.evidence.redaction import register_secret
 from e2e.labels import Labels
 from e2e.pages.base import ConsolePage, named_group, value_in
 
+PICTURES = "canvas, img, svg, [role=img]"  # whatever can draw a QR code a phone would scan
+
 
 class SetupPage(ConsolePage):
     """The QR code, the same key as text, the code field and "Turn on"."""
@@ -16,6 +18,12 @@ class SetupPage(ConsolePage):
         super().__init__(page, labels)
         # the image named by the catalogue's words, or by a name that holds them
         self.qr_code: Locator = page.get_by_role("img", name=labels.qr_image)
+        # the screen's content: its main landmark, or the whole body where it has none (in
+        # document order the body comes first, so .last is main when there is one)
+        self.content: Locator = page.get_by_role("main").or_(page.locator("body")).last
+        # a picture a sighted user would scan though a screen reader cannot name it (a canvas
+        # or an <img> without a text alternative, as some QR libraries draw them)
+        self.any_picture: Locator = self.content.locator(PICTURES)
         self.manual_key = named_group(page, labels.manual_key)
         self.code = page.get_by_label(labels.code_label, exact=True)
         self.turn_on_button = page.get_by_role("button", name=labels.turn_on_button, exact=True)
@@ -23,9 +31,20 @@ class SetupPage(ConsolePage):
     def expect_loaded(self) -> None:
         """The QR code, the code field and "Turn on" are shown."""
         self.expect_heading(self.labels.turn_on_page)
-        expect(self.qr_code).to_be_visible()
+        expect(self.qr_code.or_(self.any_picture).first).to_be_visible()
         expect(self.code).to_be_visible()
         expect(self.turn_on_button).to_be_visible()
+
+    def qr_named(self) -> bool:
+        """Whether the QR code is an image the catalogue's words name (a screen reader can
+        announce it); call once the screen is loaded."""
+        return self.qr_code.count() > 0
+
+    def qr_source(self) -> Locator:
+        """What to point the authenticator at: the named QR image, or, when the console gives
+        its QR code no name, the screen's main content, read from its pixels as a phone held
+        up to the screen would."""
+        return self.qr_code if self.qr_named() else self.content
 
     def text_key(self) -> str:
         """Return the key printed for apps that cannot scan, without its spaces."""

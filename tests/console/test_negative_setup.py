@@ -70,7 +70,7 @@ def expect_same_secret_pending(ctx: Context) -> None:
     setup = SetupPage(ctx.page, ctx.labels)
     assert setup.text_key() == scanned_secret, "the printed key changed after a refused code"
     second_phone = Authenticator(ctx.target)
-    assert second_phone.scan(setup.qr_code).secret == scanned_secret, (
+    assert second_phone.scan(setup.qr_source()).secret == scanned_secret, (
         "the QR code shows a new secret after a refused code: the app the user already set up "
         "would no longer match")
 

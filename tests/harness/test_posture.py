@@ -44,7 +44,7 @@ def careful(base: str = "https://console.example", **changes: str | None) -> Obs
         responses=[page(s, base, **changes) for s in ("1.1", "2.1", "2.5", "2.7", "3.5")],
         session_fingerprints={"1.1": "aaaa", "2.1": "bbbb", "2.5": "bbbb"},
         clock_skew_seconds=0.4, secret_bits=160, otpauth_warnings=[],
-        other_session_survived=False, reauth_before_turn_off=True,
+        other_session_survived=False, reauth_before_turn_off=True, qr_named=True,
     )
 
 
@@ -57,7 +57,7 @@ def test_a_careful_console_passes_every_check() -> None:
     assert [c.id for c in checks if c.status != PASS] == []
     assert {c.id for c in checks} >= {"https", "hsts", "frame", "no_store", "csp", "nosniff",
                                       "referrer", "cookies", "rotation", "other_sessions",
-                                      "reauth", "clock", "secret", "otpauth"}
+                                      "reauth", "clock", "secret", "otpauth", "qr_name"}
     assert all(c.reference and c.title and c.evidence for c in checks)
 
 
@@ -135,6 +135,7 @@ def test_a_session_id_kept_across_sign_in_fails() -> None:
     ("clock_skew_seconds", -45.0, "clock"),
     ("secret_bits", 80, "secret"),
     ("otpauth_warnings", ["issuer parameter missing"], "otpauth"),
+    ("qr_named", False, "qr_name"),
 ])
 def test_each_observation_can_fail_its_check(field: str, value: object, check_id: str) -> None:
     obs = careful()
@@ -146,7 +147,7 @@ def test_what_was_not_observed_is_unknown_not_passed() -> None:
     checks = by_id(Observations(base_url="https://console.example"))
     assert {cid for cid, c in checks.items() if c.status == UNKNOWN} >= {
         "hsts", "frame", "no_store", "csp", "cookies", "rotation", "other_sessions", "reauth",
-        "clock", "secret", "otpauth"}
+        "clock", "secret", "otpauth", "qr_name"}
 
 
 def test_set_cookie_flags_are_read_and_values_dropped() -> None:
@@ -160,7 +161,7 @@ def test_set_cookie_flags_are_read_and_values_dropped() -> None:
 
 def test_the_summary_names_the_failed_checks() -> None:
     obs = careful(**{"x-content-type-options": None})
-    assert summary(assess(obs)) == "posture: 13 pass, 1 fail, 0 unknown (failed: nosniff)"
+    assert summary(assess(obs)) == "posture: 14 pass, 1 fail, 0 unknown (failed: nosniff)"
 
 
 def test_a_clock_the_harness_moves_is_not_judged() -> None:

@@ -1,14 +1,26 @@
 """The page objects find things by role and the catalogue's words, not by the mock's markup: a
 console that titles screens with h2, has a menu toggle without aria-expanded, names its QR image
-at more length, or shows the key in a fieldset's kbd is driven the same way."""
+at more length, or shows the key in a fieldset's kbd is driven the same way; a QR code with no
+name at all is read from the screen's pixels."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import pytest
+import segno
 from playwright.sync_api import Page, expect
 
+from e2e.authenticator import Authenticator
 from e2e.labels import Labels
 from e2e.pages import EnabledPage, HomePage, NewRecoveryCodePage, ReauthPage, SetupPage
+from e2e.procedure import QR_NAMED
+from e2e.runner import run_procedure
+from e2e.target import MockTarget
+from tests.support.leaks import find_leaks
+from tests.support.qr_pages import LABEL as QR_LABEL
+from tests.support.qr_pages import canvas_markup
 
 USER = "admin@example.com"
 MENU = ("<ul id='menu' hidden><li><a href='#'>{account_setting}</a></li></ul>")
@@ -81,3 +93,44 @@ def test_a_prompt_titled_by_an_h2_is_answered_and_left(page: Page, labels: Label
     assert prompt.answer("the-password", lambda: "123456") == "password"
     prompt.expect_accepted()
     expect(page.get_by_role("heading", name="Next")).to_be_visible()
+
+
+def test_a_qr_code_drawn_on_a_canvas_with_no_name_is_read_from_the_screen(
+    page: Page, labels: Labels
+) -> None:
+    # Given a setup screen whose QR code is a bare canvas (no role, no name: as some QR
+    # libraries draw it), beside a logo that is no QR code
+    uri = "otpauth://totp/HENNGE:admin%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DP&issuer=HENNGE"
+    canvas = canvas_markup(segno.make(uri, error="m"), 4).replace(
+        f'role="img" aria-label="{QR_LABEL}" ', "")
+    page.set_content(f"<main><h1>{labels.turn_on_page}</h1><img alt='' width=20 height=20 "
+                     f"src='data:,'>{canvas}<label>{labels.code_label}<input></label>"
+                     f"<button>{labels.turn_on_button}</button></main>")
+
+    # When the screen is loaded and the authenticator is pointed at it
+    setup = SetupPage(page, labels)
+    setup.expect_loaded()
+    entry = Authenticator(time_source=time.time).scan(setup.qr_source())
+
+    # Then the code is read from the main content's pixels, and the screen is known unnamed
+    assert not setup.qr_named()
+    assert entry.uri == uri
+
+
+@pytest.mark.needs_test_api
+def test_the_procedure_passes_when_the_qr_code_is_named_otherwise_and_still_masks_it(
+    page: Page, faults: MockTarget, labels: Labels, tmp_path: Path
+) -> None:
+    # Given a console whose QR image is named "Scan me", not with the catalogue's words
+    faults.enable_fault("rename_label", **{"from": labels.qr_image, "to": "Scan me"})
+
+    # When the whole procedure runs, with evidence
+    result = run_procedure(page, faults, labels, evidence_dir=tmp_path)
+
+    # Then it passes, reading the code from the screen's pixels, says the QR had no such name,
+    # and the screenshots of 2.5 and 2.6 have it painted out where zbar found it
+    assert result.passed, result.failure
+    assert result.notes[QR_NAMED] is False
+    for step in (s for s in result.steps if s.id in ("2.5", "2.6")):
+        assert "QR code (found by zbar)" in [m["what"] for m in step.masked], step.masked
+    assert find_leaks(tmp_path, []) == []  # no picture holds a readable QR code
