@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Locator, Page, expect
 
+from e2e.errors import HarnessError
 from e2e.evidence.redaction import register_secret
 from e2e.labels import Labels
-from e2e.pages.base import ConsolePage, named_group, value_in
+from e2e.pages.base import VALUE_ELEMENTS, ConsolePage, named_group, value_in
 
 PICTURES = "canvas, img, svg, [role=img]"  # whatever can draw a QR code a phone would scan
+KEY_SHAPED = re.compile(r"[A-Z2-7]{16,}=*")  # a Base32 secret, spaces and dashes removed
+
+
+class KeyNotShown(HarnessError, AssertionError):
+    """The setup screen shows no key for apps that cannot scan, or several candidates."""
 
 
 class SetupPage(ConsolePage):
@@ -47,10 +55,28 @@ class SetupPage(ConsolePage):
         return self.qr_code if self.qr_named() else self.content
 
     def text_key(self) -> str:
-        """Return the key printed for apps that cannot scan, without its spaces."""
-        key = "".join(value_in(self.manual_key).inner_text().split())
+        """Return the key printed for apps that cannot scan, without its spaces: the value in
+        the group the catalogue's words name, else the one Base32 value the screen shows to be
+        copied (a console that prints it under a sentence of its own, in no named group)."""
+        if self.manual_key.count():
+            key = "".join(value_in(self.manual_key).inner_text().split())
+        else:
+            key = self._lone_key_value()
         register_secret(key)  # from now on no report, log or terminal line may show it
         return key
+
+    def _lone_key_value(self) -> str:
+        values = self.content.get_by_role("code").or_(self.content.locator(VALUE_ELEMENTS))
+        shaped = {squashed for text in values.all_inner_texts()
+                  if KEY_SHAPED.fullmatch(squashed := re.sub(r"[\s-]", "", text).upper())}
+        for candidate in shaped:
+            register_secret(candidate)  # never quoted, even in the error below
+        if len(shaped) == 1:
+            return shaped.pop()
+        raise KeyNotShown(
+            f'no group named "{self.labels.manual_key}" holds the key for apps that cannot scan, '
+            f"and the screen shows {len(shaped)} Base32 values to copy instead of one. If the "
+            "console names the key's group otherwise, run with --labels FILE (label manual_key).")
 
     def turn_on(self, code: str) -> None:
         """Type the app's 6-digit code and click "Turn on" (2.6)."""

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from e2e.authenticator import Authenticator
 from e2e.labels import Labels
 from e2e.pages import EnabledPage, HomePage, NewRecoveryCodePage, ReauthPage, SetupPage
+from e2e.pages.setup import KeyNotShown
 from e2e.procedure import QR_NAMED
 from e2e.runner import run_procedure
 from e2e.target import MockTarget
@@ -134,3 +135,23 @@ def test_the_procedure_passes_when_the_qr_code_is_named_otherwise_and_still_mask
     for step in (s for s in result.steps if s.id in ("2.5", "2.6")):
         assert "QR code (found by zbar)" in [m["what"] for m in step.masked], step.masked
     assert find_leaks(tmp_path, []) == []  # no picture holds a readable QR code
+
+
+def test_a_key_printed_in_no_named_group_is_the_one_base32_value_on_screen(
+    page: Page, labels: Labels
+) -> None:
+    # Given a setup screen that prints the key under a sentence of its own, in no group
+    screen = (f"<main><h1>{labels.turn_on_page}</h1><p>Can't scan? Type "
+              "<code>jbsw y3dp ehpk 3pxp</code> into your app.</p>{more}</main>")
+    page.set_content(screen.format(more="<p>Version <code>4.2.1</code></p>"))
+
+    # Then the key is that value, spaces removed (the version number is no key)
+    assert SetupPage(page, labels).text_key() == "JBSWY3DPEHPK3PXP"
+
+    # And with two such values on screen, the step fails saying so, quoting neither
+    page.set_content(screen.format(more="<p>Old: <kbd>MFRG GZDF MZTW Q2LK</kbd></p>"))
+    with pytest.raises(KeyNotShown) as failed:
+        SetupPage(page, labels).text_key()
+    assert f'no group named "{labels.manual_key}"' in str(failed.value)
+    assert "2 Base32 values" in str(failed.value) and "--labels FILE" in str(failed.value)
+    assert "JBSW" not in str(failed.value) and "MFRG" not in str(failed.value)
